@@ -1,0 +1,5 @@
+"""Allow `python -m alertdesk`."""
+
+from alertdesk.cli import app
+
+app()

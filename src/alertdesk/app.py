@@ -1,0 +1,83 @@
+"""The composition root: create_app(settings) wires settings, database, routers and handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from alertdesk import __version__
+from alertdesk.errors import AlertdeskError, InvalidField, Unauthorized
+from alertdesk.settings import Settings
+from alertdesk.storage.database import Database
+from alertdesk.storage.migrate import upgrade
+from alertdesk.web import api, health, ui
+from alertdesk.web.deps import LoginRequired
+from alertdesk.web.session_cookie import SessionCodec
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    if app.state.owns_database:
+        app.state.database.dispose()
+
+
+def create_app(settings: Settings, database: Database) -> FastAPI:
+    app = FastAPI(title="alertdesk", version=__version__, lifespan=lifespan)
+    app.state.owns_database = False
+    app.state.settings = settings
+    app.state.database = database
+    app.state.session_codec = SessionCodec(
+        settings.resolved_secret_key(), settings.session_max_age_seconds
+    )
+    app.state.metrics = health.HttpMetrics()
+    app.middleware("http")(app.state.metrics.middleware)
+    app.include_router(health.router)
+    app.include_router(api.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=str(files("alertdesk") / "web" / "static")))
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AlertdeskError)
+    def domain_error(request: Request, exc: AlertdeskError) -> Response:
+        if request.url.path.startswith("/ui"):
+            return ui.error_page(request, exc)
+        if isinstance(exc, InvalidField):
+            detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "invalid"}]
+            return JSONResponse({"detail": detail}, status_code=422)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)
+
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": "/ui/login"})
+        return RedirectResponse(f"/ui/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/ui"):
+            first = exc.errors()[0] if exc.errors() else {}
+            message = f"{'.'.join(str(p) for p in first.get('loc', ())[1:])}: {first.get('msg')}"
+            return ui.error_page(request, InvalidField("form", message))
+        return await request_validation_exception_handler(request, exc)
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory alertdesk.app:create_app_from_env` (settings from env)."""
+    settings = Settings()
+    database = Database.from_settings(settings)
+    upgrade(database.engine)
+    app = create_app(settings, database)
+    app.state.owns_database = True
+    return app

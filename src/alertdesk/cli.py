@@ -1,0 +1,117 @@
+"""The `alertdesk` command line: init, serve, migrate, users, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from alertdesk.errors import AlertdeskError
+from alertdesk.services.auth import issue_token
+from alertdesk.services.tenants import create_tenant, find_tenant
+from alertdesk.services.users import create_user, find_users_by_email
+from alertdesk.settings import Settings
+from alertdesk.storage.database import Database
+from alertdesk.storage.migrate import upgrade
+
+app = typer.Typer(help="alertdesk: RMM and security alerts into tickets.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+err = Console(stderr=True)
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    """The configured (or embedded) database, migrated, disposed of on exit."""
+    db = Database.from_settings(Settings())
+    try:
+        upgrade(db.engine)
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def failing_cleanly() -> Iterator[None]:
+    try:
+        yield
+    except AlertdeskError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(code=1) from exc
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    with database():
+        typer.echo("database is up to date")
+
+
+@app.command()
+def init(
+    tenant: Annotated[str, typer.Option(help="Name of the tenant (your MSP)")],
+    admin_email: Annotated[str, typer.Option(help="Email of the first admin")],
+    admin_password: Annotated[str, typer.Option(help="Password of the first admin")],
+) -> None:
+    """Create a tenant with its admin and default board, statuses and priorities."""
+    with failing_cleanly(), database() as db, db.transaction() as session:
+        created, admin = create_tenant(session, tenant, admin_email, admin_password)
+        issued = issue_token(session, admin, "created by alertdesk init", datetime.now(UTC))
+        typer.echo(f"tenant {created.name!r} created with admin {admin.email}")
+        typer.echo("admin API token (shown once):")
+        typer.echo(issued.secret)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the web service (migrates the database first)."""
+    import uvicorn
+
+    typer.echo(f"alertdesk listening on http://{host}:{port} (sign in at http://{host}:{port}/ui)")
+    uvicorn.run("alertdesk.app:create_app_from_env", factory=True, host=host, port=port)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    tenant: Annotated[str, typer.Option(help="Tenant name")],
+    name: Annotated[str, typer.Option()] = "",
+    role: Annotated[str, typer.Option(help="admin or technician")] = "technician",
+) -> None:
+    """Add a user to a tenant."""
+    with failing_cleanly(), database() as db, db.transaction() as session:
+        found = find_tenant(session, tenant)
+        if found is None:
+            raise AlertdeskError(f"No tenant named {tenant!r}.")
+        user = create_user(
+            session, found.tenant, email=email, password=password, name=name, role=role
+        )
+        typer.echo(f"user {user.email} ({user.role}) created in {found.name!r}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Option(help="Email of the token's user")],
+    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+    tenant: Annotated[str | None, typer.Option(help="Tenant, if the email is in several")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Print a new API token for a user (shown once)."""
+    with failing_cleanly(), database() as db, db.transaction() as session:
+        users = find_users_by_email(session, email, tenant)
+        if not users:
+            raise AlertdeskError(f"No user with email {email}.")
+        if len(users) > 1:
+            raise AlertdeskError(f"{email} exists in several tenants: pass --tenant.")
+        issued = issue_token(session, users[0], name, datetime.now(UTC), expires_in_days)
+        typer.echo(issued.secret)

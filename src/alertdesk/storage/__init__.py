@@ -1,0 +1,1 @@
+"""Persistence: engine and embedded PostgreSQL, typed tables, migrations runner."""

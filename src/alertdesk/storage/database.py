@@ -1,0 +1,55 @@
+"""The Database handle: engine + session factory, on the configured or embedded PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from alertdesk.settings import Settings
+from alertdesk.storage.embedded import sqlalchemy_url, start_embedded
+
+
+@dataclass
+class Database:
+    """Owns the engine; `session()` opens one unit of work that commits at the edge."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    _embedded: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_url(cls, url: str, *, embedded: Any = None, **engine_args: Any) -> Database:
+        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, **engine_args)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False), embedded)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        if settings.database_url:
+            return cls.from_url(settings.database_url)
+        url, server = start_embedded(settings.data_dir)
+        return cls.from_url(url, embedded=server)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def is_ready(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self._embedded is not None:
+            self._embedded.cleanup()
+            self._embedded = None

@@ -1,0 +1,98 @@
+"""Request dependencies: the unit-of-work session, the clock, and who is calling."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from alertdesk.errors import Forbidden, NotFound, Unauthorized
+from alertdesk.services.auth import authenticate_token
+from alertdesk.services.users import get_user
+from alertdesk.storage.database import Database
+from alertdesk.storage.models import User
+from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec, UiSession
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the endpoint returns, rolled back on error."""
+    database: Database = request.app.state.database
+    with database.transaction() as session:
+        yield session
+
+
+# scope="function": commit before the response is sent, so a client never reads stale data.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def api_user(
+    session: SessionDep, now: NowDep, authorization: Annotated[str | None, Header()] = None
+) -> User:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
+    return authenticate_token(session, token.strip(), now)
+
+
+CurrentUser = Annotated[User, Depends(api_user)]
+
+
+def api_admin(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise Forbidden("Only admins may do this.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(api_admin)]
+
+
+class LoginRequired(Exception):
+    """Raised by UI dependencies; the app answers with a redirect to the login page."""
+
+
+def ui_session(request: Request) -> UiSession | None:
+    codec: SessionCodec = request.app.state.session_codec
+    return codec.read(request.cookies.get(COOKIE_NAME))
+
+
+def ui_user(request: Request, session: SessionDep) -> User:
+    ui = ui_session(request)
+    if ui is None:
+        raise LoginRequired
+    try:
+        user = get_user(session, ui.tenant, ui.user_id)
+    except NotFound as exc:
+        raise LoginRequired from exc
+    if not user.is_active:
+        raise LoginRequired
+    request.state.csrf_token = ui.csrf_token
+    return user
+
+
+UiUser = Annotated[User, Depends(ui_user)]
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every UI form post carries the session's CSRF token (form field or X-CSRF-Token)."""
+    ui = ui_session(request)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if ui is None or not sent or not secrets.compare_digest(sent, ui.csrf_token):
+        raise Forbidden("The form expired or did not come from this site. Reload and try again.")
+
+
+CsrfChecked = Depends(csrf_protect)

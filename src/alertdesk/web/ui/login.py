@@ -1,0 +1,113 @@
+"""Sign in and out. The login form is CSRF-protected with a double-submit cookie."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from alertdesk.errors import AlertdeskError
+from alertdesk.services.auth import authenticate_password
+from alertdesk.web.deps import CsrfChecked, SessionDep
+from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec
+from alertdesk.web.ui.rendering import render
+
+router = APIRouter()
+LOGIN_CSRF_COOKIE = "alertdesk_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within the UI, never to another site."""
+    if target and target.startswith("/ui/") and not target.startswith("//"):
+        return target
+    return "/ui/tickets"
+
+
+def _login_page(
+    request: Request,
+    next_url: str,
+    *,
+    error: str | None = None,
+    email: str = "",
+    workspace: str = "",
+    status_code: int = 200,
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        {
+            "csrf_token": token,
+            "next": next_url,
+            "error": error,
+            "email": email,
+            "workspace": workspace,
+            "ask_workspace": bool(workspace) or status_code == 409,
+        },
+        status_code=status_code,
+    )
+    secure = request.app.state.settings.secure_cookies
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/ui"
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return _login_page(request, _safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    workspace: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        return _login_page(
+            request,
+            _safe_next(next),
+            email=email,
+            status_code=403,
+            error="The sign-in form expired. Please try again.",
+        )
+    try:
+        user = authenticate_password(session, email, password, workspace.strip() or None)
+    except AlertdeskError as exc:
+        return _login_page(
+            request,
+            _safe_next(next),
+            error=exc.message,
+            email=email,
+            workspace=workspace,
+            status_code=exc.status_code,
+        )
+    codec: SessionCodec = request.app.state.session_codec
+    value, _ = codec.issue(user.tenant, user.id)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=codec.max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout() -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
