@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ def start_embedded(data_dir: Path) -> tuple[str, Any]:
     pgserver reference-counts the processes using a data dir and stops the server
     when the last one exits, so `init`, `serve` and `migrate` can share it.
     """
-    import pgserver  # imported lazily: it is only needed for the embedded mode
+    with warnings.catch_warnings():  # pgserver warns about XDG_RUNTIME_DIR on headless hosts
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: it is only needed for the embedded mode
 
     pgdata = data_dir / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
