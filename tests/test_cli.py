@@ -1,0 +1,130 @@
+"""The command line against a real database: init, users, tokens, migrate, embedded mode."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from alertdesk.cli import app
+from alertdesk.services.auth import authenticate_token
+from alertdesk.storage.database import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(make_database: Callable[[], str], tmp_path: Path) -> dict[str, str]:
+    return {
+        "ALERTDESK_DATABASE_URL": make_database(),
+        "ALERTDESK_DATA_DIR": str(tmp_path),
+        "ALERTDESK_SECRET_KEY": "s" * 48,
+    }
+
+
+def cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def init(env: dict[str, str], tenant: str = "Acme MSP", email: str = "admin@acme.test") -> str:
+    code, out = cli(
+        env, "init", "--tenant", tenant, "--admin-email", email, "--admin-password", "pw-long-1"
+    )
+    assert code == 0, out
+    return out.strip().splitlines()[-1]
+
+
+def token_owner(env: dict[str, str], token: str) -> tuple[str, str]:
+    database = Database.from_url(env["ALERTDESK_DATABASE_URL"])
+    try:
+        with database.transaction() as session:
+            user = authenticate_token(session, token, datetime.now(UTC))
+            return user.email, user.role
+    finally:
+        database.dispose()
+
+
+def test_init_prints_a_working_admin_token_last(env: dict[str, str]) -> None:
+    assert token_owner(env, init(env)) == ("admin@acme.test", "admin")
+
+
+def test_init_twice_for_the_same_tenant_is_a_clear_error(env: dict[str, str]) -> None:
+    init(env)
+    code, out = cli(
+        env, "init", "--tenant", "Acme MSP", "--admin-email", "x@acme.test",
+        "--admin-password", "pw-long-1",
+    )  # fmt: skip
+    assert code == 1
+    assert "already exists" in out
+
+
+def test_init_adds_further_tenants(env: dict[str, str]) -> None:
+    init(env, "First MSP", "a@first.test")
+    assert token_owner(env, init(env, "Second MSP", "a@second.test"))[0] == "a@second.test"
+
+
+def test_users_and_tokens(env: dict[str, str]) -> None:
+    init(env)
+    code, out = cli(
+        env, "users", "create", "--tenant", "Acme MSP", "--email", "tech@acme.test",
+        "--password", "pw-long-2", "--name", "Tess", "--role", "technician",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = cli(env, "tokens", "create", "--email", "tech@acme.test", "--name", "laptop")
+    assert code == 0, out
+    assert token_owner(env, out.strip().splitlines()[-1]) == ("tech@acme.test", "technician")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "create", "--tenant", "Nope", "--email", "a@b.c", "--password", "pw-long-3"],
+         "No tenant named"),
+        (["users", "create", "--tenant", "Acme MSP", "--email", "a@b.c", "--password", "short"],
+         "at least 8"),
+        (["users", "create", "--tenant", "Acme MSP", "--email", "a@b.c", "--password",
+          "pw-long-3", "--role", "owner"], "Role must be one of"),
+        (["tokens", "create", "--email", "ghost@acme.test"], "No user with email"),
+    ],
+)  # fmt: skip
+def test_cli_errors_are_clear(env: dict[str, str], args: list[str], message: str) -> None:
+    init(env)
+    code, out = cli(env, *args)
+    assert code == 1
+    assert message in out
+
+
+def test_token_for_an_email_in_two_tenants_needs_the_tenant(env: dict[str, str]) -> None:
+    init(env, "First MSP", "same@msp.test")
+    init(env, "Second MSP", "same@msp.test")
+    code, out = cli(env, "tokens", "create", "--email", "same@msp.test")
+    assert code == 1
+    assert "--tenant" in out
+    code, out = cli(env, "tokens", "create", "--email", "same@msp.test", "--tenant", "Second MSP")
+    assert code == 0, out
+
+
+def test_migrate_is_idempotent(env: dict[str, str]) -> None:
+    assert cli(env, "migrate")[0] == 0
+    code, out = cli(env, "migrate")
+    assert code == 0
+    assert "up to date" in out
+
+
+def test_embedded_postgres_starts_in_the_data_dir_and_stops_on_exit(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALERTDESK_")}
+    env |= {"ALERTDESK_DATA_DIR": str(tmp_path), "ALERTDESK_SECRET_KEY": "s" * 48}
+    command = [sys.executable, "-m", "alertdesk", "init", "--tenant", "Embedded MSP",
+               "--admin-email", "e@msp.test", "--admin-password", "pw-long-1"]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("adk_")
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists(), "server left running"
