@@ -5,13 +5,26 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, text
 
+from alertdesk.settings import Settings
+from alertdesk.storage.database import Database
 from alertdesk.storage.models import Base
 
 MIGRATION_LOCK = 0x616C6572  # advisory lock id: concurrent `init`/`serve` migrate one at a time
 
 
+def _engine() -> Engine:
+    """The engine handed in by alertdesk, else (the alembic CLI) one from ALERTDESK_DATABASE_URL."""
+    engine: Engine | None = context.config.attributes.get("engine")
+    if engine is None:
+        url = Settings().database_url
+        if not url:
+            raise SystemExit("Set ALERTDESK_DATABASE_URL to run alembic directly.")
+        engine = Database.from_url(url).engine
+    return engine
+
+
 def run_migrations_online() -> None:
-    engine: Engine = context.config.attributes["engine"]
+    engine = _engine()
     with engine.connect() as connection:
         connection.execute(text("select pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
         connection.commit()

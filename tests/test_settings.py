@@ -1,0 +1,30 @@
+"""Settings come from ALERTDESK_* variables; the secret key is generated once when unset."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from alertdesk.settings import Settings
+
+
+def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ALERTDESK_DATABASE_URL", "postgresql://db/alertdesk")
+    monkeypatch.setenv("ALERTDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ALERTDESK_SECRET_KEY", "from-env")
+    settings = Settings()
+    assert settings.database_url == "postgresql://db/alertdesk"
+    assert settings.data_dir == tmp_path
+    assert settings.resolved_secret_key() == "from-env"
+
+
+def test_generates_a_private_key_once_and_keeps_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", secret_key=None)
+    first = settings.resolved_secret_key()
+    assert len(first) >= 48
+    assert Settings(data_dir=tmp_path / "data", secret_key=None).resolved_secret_key() == first
+    mode = stat.S_IMODE((tmp_path / "data" / "secret_key").stat().st_mode)
+    assert mode == 0o600
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
