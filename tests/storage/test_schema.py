@@ -23,15 +23,13 @@ def _key_violations(table: Table) -> list[str]:
     problems = []
     if _leading_column(list(table.primary_key.columns)) != "tenant":
         problems.append("primary key")
-    for constraint in table.constraints:
-        if isinstance(constraint, ForeignKeyConstraint):
-            if constraint.column_keys[0] != "tenant" or constraint.elements[0].column.name != (
-                "tenant"
-            ):
-                problems.append(f"foreign key {constraint.name}")
-        elif isinstance(constraint, UniqueConstraint) and table.name not in REFERENCE_TABLES:
-            if _leading_column(list(constraint.columns)) != "tenant":
-                problems.append(f"unique constraint {constraint.name}")
+    for fk in (c for c in table.constraints if isinstance(c, ForeignKeyConstraint)):
+        if fk.column_keys[0] != "tenant" or fk.elements[0].column.name != "tenant":
+            problems.append(f"foreign key {fk.name}")
+    if table.name not in REFERENCE_TABLES:
+        for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
+            if _leading_column(list(unique.columns)) != "tenant":
+                problems.append(f"unique constraint {unique.name}")
     for index in table.indexes:
         if _leading_column(list(index.expressions)) != "tenant":
             problems.append(f"index {index.name}")
