@@ -46,3 +46,32 @@ PROVIDER_LABELS = {
 
 def provider_label(provider: str) -> str:
     return PROVIDER_LABELS.get(provider, provider.capitalize())
+
+
+OutcomeKind = Literal[
+    "ticket_created",
+    "occurrence_appended",
+    "recorded_only",
+    "suppressed",
+    "resolved",
+    "acknowledged",
+    "skipped",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing one event did, for the webhook response, the poller and the trace."""
+
+    outcome: OutcomeKind
+    alert_id: uuid.UUID | None = None
+    ticket_id: uuid.UUID | None = None
+    rule_id: uuid.UUID | None = None
+    window_id: uuid.UUID | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

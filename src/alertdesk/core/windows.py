@@ -20,6 +20,7 @@ class WeeklyRecurrence:
 @dataclass(frozen=True)
 class Window:
     id: uuid.UUID
+    name: str = ""
     is_active: bool = True
     integration_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None

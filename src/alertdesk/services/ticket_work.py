@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.errors import Conflict, InvalidField
+from alertdesk.services import events
 from alertdesk.services.lookup import get_referenced
 from alertdesk.services.tickets import check_assignee, get_ticket
 from alertdesk.storage.models import (
@@ -89,6 +90,8 @@ def set_status(
         ticket.closed_at = now
         ticket.closed_by_kind = actor.kind
         ticket.closed_by_user_id = actor.user_id
+        payload = {"ticket_id": ticket.id, "actor_kind": actor.kind, "actor_user_id": actor.user_id}
+        events.publish(session, ticket.tenant, events.TICKET_CLOSED, payload, now)
     elif not status.is_closed:
         ticket.closed_at = None
         ticket.closed_by_kind = None

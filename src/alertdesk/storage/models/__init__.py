@@ -1,6 +1,8 @@
 """All tables, imported here so the metadata is complete for Alembic and the schema test."""
 
+from alertdesk.storage.models.alerts import Alert, AlertRule, Event, MaintenanceWindow
 from alertdesk.storage.models.base import Base
+from alertdesk.storage.models.integrations import Integration, OrgMapping
 from alertdesk.storage.models.people import ApiToken, Tenant, TicketSequence, User
 from alertdesk.storage.models.reference import (
     Asset,
@@ -20,6 +22,8 @@ from alertdesk.storage.models.tickets import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertRule",
     "ApiToken",
     "Asset",
     "AssetExternalRef",
@@ -27,6 +31,10 @@ __all__ = [
     "Board",
     "Category",
     "Client",
+    "Event",
+    "Integration",
+    "MaintenanceWindow",
+    "OrgMapping",
     "Priority",
     "Tenant",
     "Ticket",

@@ -1,0 +1,49 @@
+"""The event outbox: events are written in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alertdesk.storage.models import Event
+
+RMM_ALERT_TRIGGERED = "RMM_ALERT_TRIGGERED"
+RMM_ALERT_RESOLVED = "RMM_ALERT_RESOLVED"
+TICKET_CREATED = "TICKET_CREATED"
+TICKET_CLOSED = "TICKET_CLOSED"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def publish(
+    session: Session, tenant: uuid.UUID, type_: str, payload: Mapping[str, Any], now: datetime
+) -> Event:
+    """Queue an event; None values are left out of the payload rather than sent as null."""
+    event = Event(
+        tenant=tenant,
+        type=type_,
+        payload={k: _json(v) for k, v in payload.items() if v is not None},
+        created_at=now,
+    )
+    session.add(event)
+    return event
+
+
+def list_events(
+    session: Session, tenant: uuid.UUID, type_: str | None = None, limit: int = 100
+) -> list[Event]:
+    query = select(Event).where(Event.tenant == tenant)
+    if type_:
+        query = query.where(Event.type == type_)
+    return list(session.scalars(query.order_by(Event.created_at.desc()).limit(limit)))

@@ -1,0 +1,230 @@
+"""process_alert_event: every source's alerts go through here (webhook, poll, replay).
+
+Triggered: lock the dedup key → load context → windows → rules → dedup or new ticket,
+with the outbox events and the decision trace written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from alertdesk.core.dedup import dedup_key
+from alertdesk.core.rules import RuleMatch, match_rule
+from alertdesk.core.types import AlertEvent, Outcome, ordinal
+from alertdesk.core.windows import AlertScope, Window, covering_window
+from alertdesk.errors import AlertdeskError
+from alertdesk.services import events
+from alertdesk.services.alert_lifecycle import acknowledge, reset
+from alertdesk.services.alert_tickets import (
+    AlertTicketRequest,
+    add_system_note,
+    create_alert_ticket,
+)
+from alertdesk.storage.alert_queries import (
+    AlertContext,
+    active_rules,
+    active_windows,
+    load_context,
+    lock_dedup_key,
+)
+from alertdesk.storage.models import Alert
+
+REDELIVERY_STATUSES = frozenset({"active", "acknowledged", "suppressed"})
+
+
+def process_alert_event(
+    session: Session,
+    event: AlertEvent,
+    now: datetime,
+    *,
+    ingest_source: str = "webhook",
+    reprocess_suppressed: bool = False,
+) -> Outcome:
+    key = dedup_key(event)
+    lock_dedup_key(session, event, key)
+    context = load_context(session, event, key)
+    if event.kind == "reset":
+        return reset(session, event, context.existing, now)
+    if event.kind == "acknowledged":
+        return acknowledge(session, context.existing, event, now)
+    redelivery = REDELIVERY_STATUSES - ({"suppressed"} if reprocess_suppressed else set())
+    if context.existing is not None and context.existing.status in redelivery:
+        context.existing.updated_at = now
+        session.flush()
+        return Outcome(
+            "skipped", alert_id=context.existing.id, ticket_id=context.existing.ticket_id
+        )
+    alert = _stored_alert(event, key, context, ingest_source, now)
+    window_at = now if reprocess_suppressed else event.occurred_at
+    with session.no_autoflush:  # the alert is written once, when its outcome is known
+        return _decide(session, event, alert, context, window_at, now)
+
+
+def _stored_alert(
+    event: AlertEvent, key: str, context: AlertContext, source: str, now: datetime
+) -> Alert:
+    """The alert row, new or re-activated (a resolved alert that fires again starts over)."""
+    alert = context.existing
+    if alert is None:
+        alert = Alert(tenant=event.tenant, id=uuid.uuid4(), integration_id=event.integration_id,
+                      external_alert_id=event.external_alert_id, created_at=now)  # fmt: skip
+    alert.external_device_id = event.external_device_id
+    alert.external_org_id = event.external_org_id
+    alert.asset_id, alert.client_id = context.asset_id, context.client_id
+    alert.severity, alert.status = event.severity, "active"
+    alert.activity_type, alert.source_type = event.activity_type, event.source_type
+    alert.alert_class, alert.message = event.alert_class, event.message
+    alert.device_name, alert.dedup_key = event.device_name, key
+    alert.triggered_at = alert.last_occurrence_at = event.occurred_at
+    alert.ticket_id = alert.resolved_at = alert.suppressed_by_window_id = None
+    alert.matched_rule_id, alert.auto_ticket_created = None, False
+    alert.occurrence_count, alert.ingest_source = 1, source
+    alert.raw, alert.updated_at = dict(event.raw), now
+    return alert
+
+
+def _decide(
+    session: Session,
+    event: AlertEvent,
+    alert: Alert,
+    context: AlertContext,
+    window_at: datetime,
+    now: datetime,
+) -> Outcome:
+    scope = AlertScope(event.integration_id, context.client_id, context.asset_id)
+    window = covering_window(
+        active_windows(session, event.tenant, event.integration_id), scope, window_at
+    )
+    if window is not None:
+        return _suppress(session, alert, window)
+    match = match_rule(active_rules(session, event.tenant, event.integration_id), event)
+    alert.matched_rule_id = match.rule.id if match.rule else None
+    trace: dict[str, Any] = {
+        "window": None,
+        "rule": _named(match.rule),
+        "warnings": list(match.warnings),
+    }
+    if match.actions is None or not match.actions.create_ticket:
+        reason = _record_only_reason(match)
+        return _finish(session, event, alert, "recorded_only", trace | {"reason": reason}, now)
+    if context.dedup_ticket_id is not None:
+        return _append_occurrence(session, event, alert, context, trace, now)
+    if context.client_id is None:
+        trace["warnings"].append("no client: map the organization or link the device to an asset")
+        reason = "no client could be resolved for this alert"
+        return _finish(session, event, alert, "recorded_only", trace | {"reason": reason}, now)
+    request = AlertTicketRequest(
+        event, context.client_id, context.asset_id, context.organization, match.actions
+    )
+    try:
+        ticket = create_alert_ticket(session, request, now)
+    except AlertdeskError as exc:  # raised before anything was written
+        trace["warnings"].append(f"ticket not created: {exc.message}")
+        return _finish(session, event, alert, "recorded_only", trace | {"reason": exc.message}, now)
+    alert.ticket_id, alert.auto_ticket_created = ticket.id, True
+    trace["ticket"] = {"id": str(ticket.id), "number": ticket.number, "created": True}
+    return _finish(session, event, alert, "ticket_created", trace, now)
+
+
+def _named(item: Any) -> dict[str, str] | None:
+    return None if item is None else {"id": str(item.id), "name": item.name}
+
+
+def _record_only_reason(match: RuleMatch) -> str:
+    if match.rule is None:
+        return "no active rule matched"
+    if match.actions is None:
+        return f"rule {match.rule.name!r} has invalid actions"
+    return f"rule {match.rule.name!r} records alerts without creating tickets"
+
+
+def _suppress(session: Session, alert: Alert, window: Window) -> Outcome:
+    session.add(alert)
+    alert.status, alert.suppressed_by_window_id = "suppressed", window.id
+    alert.decision = {
+        "outcome": "suppressed",
+        "window": _named(window),
+        "rule": None,
+        "reason": f"inside maintenance window {window.name!r}",
+        "warnings": [],
+    }
+    session.flush()
+    return Outcome("suppressed", alert_id=alert.id, window_id=window.id)
+
+
+def _append_occurrence(
+    session: Session,
+    event: AlertEvent,
+    alert: Alert,
+    context: AlertContext,
+    trace: dict[str, Any],
+    now: datetime,
+) -> Outcome:
+    """Join the open ticket of the same dedup key: count on its first alert, note on the ticket."""
+    assert context.dedup_alert_id is not None
+    assert context.dedup_ticket_id is not None
+    occurrence = context.dedup_occurrences + 1
+    session.execute(
+        update(Alert)
+        .where(Alert.tenant == event.tenant, Alert.id == context.dedup_alert_id)
+        .values(occurrence_count=occurrence, last_occurrence_at=event.occurred_at)
+        .execution_options(synchronize_session=False)
+    )
+    note = f"Alert re-triggered — {ordinal(occurrence)} occurrence."
+    note += f"\nExternal alert ID: {event.external_alert_id}"
+    if event.message:
+        note += f"\n{event.message}"
+    add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
+    alert.ticket_id = context.dedup_ticket_id
+    trace["dedup"] = {
+        "ticket_id": str(context.dedup_ticket_id),
+        "first_alert_id": str(context.dedup_alert_id),
+        "occurrence": occurrence,
+    }
+    return _finish(session, event, alert, "occurrence_appended", trace, now)
+
+
+def _finish(
+    session: Session,
+    event: AlertEvent,
+    alert: Alert,
+    outcome: str,
+    trace: dict[str, Any],
+    now: datetime,
+) -> Outcome:
+    session.add(alert)
+    alert.decision = {"outcome": outcome, **trace}
+    events.publish(
+        session, event.tenant, events.RMM_ALERT_TRIGGERED, alert_payload(event, alert), now
+    )
+    session.flush()
+    return Outcome(
+        outcome,  # type: ignore[arg-type]
+        alert_id=alert.id,
+        ticket_id=alert.ticket_id,
+        rule_id=alert.matched_rule_id,
+        warnings=tuple(trace.get("warnings", ())),
+    )
+
+
+def alert_payload(event: AlertEvent, alert: Alert) -> dict[str, Any]:
+    return {
+        "integration_id": alert.integration_id,
+        "provider": event.provider,
+        "alert_id": alert.id,
+        "external_alert_id": alert.external_alert_id,
+        "severity": alert.severity,
+        "external_device_id": alert.external_device_id,
+        "asset_id": alert.asset_id,
+        "client_id": alert.client_id,
+        "ticket_id": alert.ticket_id,
+        "message": alert.message,
+        "source_type": alert.source_type,
+        "alert_class": alert.alert_class,
+        "triggered_at": alert.triggered_at,
+    }

@@ -1,0 +1,211 @@
+"""Hot-path reads of the alert pipeline: one statement each, SQLAlchemy Core/ORM selects."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from alertdesk.core.rules import Rule
+from alertdesk.core.types import AlertEvent
+from alertdesk.core.untouched import TicketSnapshot
+from alertdesk.core.windows import WeeklyRecurrence, Window
+from alertdesk.storage.models import (
+    Alert,
+    AlertRule,
+    Asset,
+    AssetExternalRef,
+    MaintenanceWindow,
+    OrgMapping,
+    Ticket,
+    TicketComment,
+    TicketHistory,
+    TicketStatus,
+    TimeEntry,
+)
+
+
+def lock_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> None:
+    """Serialize events of one tenant/integration/dedup key until the transaction ends."""
+    key = f"{event.tenant}|{event.integration_id}|{dedup_key}"
+    session.execute(text("select pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """The stored alert (if any), where it belongs, and the open ticket its dedup key points to."""
+
+    existing: Alert | None
+    asset_id: uuid.UUID | None
+    client_id: uuid.UUID | None
+    organization: str | None
+    dedup_alert_id: uuid.UUID | None
+    dedup_ticket_id: uuid.UUID | None
+    dedup_occurrences: int
+
+
+def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertContext:
+    """Everything the pipeline needs to decide, in a single statement."""
+    t, i = event.tenant, event.integration_id
+    asset = (
+        select(AssetExternalRef.asset_id, Asset.client_id)
+        .join(Asset, and_(Asset.tenant == t, Asset.id == AssetExternalRef.asset_id))
+        .where(
+            AssetExternalRef.tenant == t,
+            AssetExternalRef.provider == event.provider,
+            AssetExternalRef.external_id == (event.external_device_id or ""),
+        )
+        .limit(1)
+        .subquery()
+    )
+    mapping = (
+        select(OrgMapping.client_id, OrgMapping.external_org_name)
+        .where(
+            OrgMapping.tenant == t,
+            OrgMapping.integration_id == i,
+            OrgMapping.external_org_id == (event.external_org_id or ""),
+        )
+        .subquery()
+    )
+    dedup = (
+        select(Alert.id, Alert.ticket_id, Alert.occurrence_count)
+        .join(Ticket, and_(Ticket.tenant == t, Ticket.id == Alert.ticket_id))
+        .where(
+            Alert.tenant == t,
+            Alert.integration_id == i,
+            Alert.dedup_key == dedup_key,
+            Alert.external_alert_id != event.external_alert_id,
+            Ticket.closed_at.is_(None),
+        )
+        .order_by(Alert.created_at, Alert.id)
+        .limit(1)
+        .subquery()
+    )
+    one = select(literal(1).label("one")).subquery()
+    row = session.execute(
+        select(
+            Alert,
+            asset.c.asset_id,
+            func.coalesce(asset.c.client_id, mapping.c.client_id),
+            mapping.c.external_org_name,
+            dedup.c.id,
+            dedup.c.ticket_id,
+            dedup.c.occurrence_count,
+        )
+        .select_from(one)
+        .outerjoin(
+            Alert,
+            and_(
+                Alert.tenant == t,
+                Alert.integration_id == i,
+                Alert.external_alert_id == event.external_alert_id,
+            ),
+        )
+        .outerjoin(asset, literal(True))
+        .outerjoin(mapping, literal(True))
+        .outerjoin(dedup, literal(True))
+    ).one()
+    existing, asset_id, client_id, organization, dedup_id, dedup_ticket, occurrences = row
+    return AlertContext(
+        existing, asset_id, client_id, organization, dedup_id, dedup_ticket, occurrences or 0
+    )
+
+
+def _window(row: MaintenanceWindow) -> Window:
+    recurrence = None
+    if row.recurrence:
+        r = row.recurrence
+        recurrence = WeeklyRecurrence(
+            days=frozenset(r.get("days", ())),
+            start_time=time.fromisoformat(r["start_time"]),
+            end_time=time.fromisoformat(r["end_time"]),
+            timezone=r.get("timezone", ""),
+        )
+    return Window(
+        id=row.id,
+        name=row.name,
+        is_active=row.is_active,
+        integration_id=row.integration_id,
+        client_id=row.client_id,
+        asset_id=row.asset_id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        recurrence=recurrence,
+    )
+
+
+def active_windows(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> list[Window]:
+    rows = session.scalars(
+        select(MaintenanceWindow)
+        .where(
+            MaintenanceWindow.tenant == tenant,
+            MaintenanceWindow.is_active,
+            (MaintenanceWindow.integration_id.is_(None))
+            | (MaintenanceWindow.integration_id == integration_id),
+        )
+        .order_by(MaintenanceWindow.created_at, MaintenanceWindow.id)
+    )
+    return [_window(r) for r in rows]
+
+
+def active_rules(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> list[Rule]:
+    rows = session.scalars(
+        select(AlertRule)
+        .where(
+            AlertRule.tenant == tenant,
+            AlertRule.integration_id == integration_id,
+            AlertRule.is_active,
+        )
+        .order_by(AlertRule.priority_order, AlertRule.created_at)
+    )
+    return [
+        Rule(r.id, r.name, r.priority_order, r.conditions, r.actions, r.is_active) for r in rows
+    ]
+
+
+def ticket_snapshot(
+    session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID, other_than_alert: uuid.UUID
+) -> tuple[TicketSnapshot, int]:
+    """The ticket's human activity and how many other alerts on it are still active."""
+    default_status = (
+        select(TicketStatus.id)
+        .where(
+            TicketStatus.tenant == tenant,
+            TicketStatus.board_id == Ticket.board_id,
+            TicketStatus.is_default,
+        )
+        .scalar_subquery()
+    )
+
+    def count(model: Any, *where: Any) -> Any:
+        return (
+            select(func.count())
+            .select_from(model)
+            .where(model.tenant == tenant, model.ticket_id == ticket_id, *where)
+            .scalar_subquery()
+        )
+
+    row = session.execute(
+        select(
+            Ticket.status_id,
+            default_status,
+            Ticket.closed_at,
+            count(TicketComment, TicketComment.is_system.is_(False)),
+            count(TimeEntry),
+            count(
+                TicketHistory, TicketHistory.field == "status", TicketHistory.actor_kind == "user"
+            ),
+            count(
+                Alert, Alert.id != other_than_alert, Alert.status.in_(("active", "acknowledged"))
+            ),
+        ).where(Ticket.tenant == tenant, Ticket.id == ticket_id)
+    ).one()
+    status_id, default_id, closed_at, comments, entries, changes, others = row
+    snapshot = TicketSnapshot(
+        status_id, default_id, closed_at is not None, comments, entries, changes
+    )
+    return snapshot, others
