@@ -53,7 +53,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if request.url.path.startswith("/ui"):
             return ui.error_page(request, exc)
         if isinstance(exc, InvalidField):
-            detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "invalid"}]
+            loc = ["body", *exc.field.split(".")]
+            detail = [{"loc": loc, "msg": exc.message, "type": "invalid"}]
             return JSONResponse({"detail": detail}, status_code=422)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
         return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -58,15 +59,15 @@ class RuleConditions(Strict):
 
 
 class RuleActions(Strict):
-    create_ticket: bool = True
+    create_ticket: StrictBool = True
     board_id: uuid.UUID | None = None
     priority_override: uuid.UUID | None = None
     assign_to_user_id: uuid.UUID | None = None
     title_template: str | None = Field(default=None, max_length=500)
     description_template: str | None = Field(default=None, max_length=10_000)
-    auto_resolve_ticket: bool = False
+    auto_resolve_ticket: StrictBool = False
     auto_resolve_status_id: uuid.UUID | None = None
-    reset_alert_on_ticket_close: bool = True
+    reset_alert_on_ticket_close: StrictBool = True
     notify_user_ids: list[uuid.UUID] = []
 
 

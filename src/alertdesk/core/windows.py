@@ -49,7 +49,7 @@ def in_weekly(recurrence: WeeklyRecurrence, at: datetime) -> bool:
     """
     try:
         local = at.astimezone(ZoneInfo(recurrence.timezone))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a directory…
         return False
     now, today = local.time(), _sunday_based(local)
     start, end = recurrence.start_time, recurrence.end_time

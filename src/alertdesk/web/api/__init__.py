@@ -2,9 +2,12 @@
 
 from fastapi import APIRouter
 
-from alertdesk.web.api import reference, tickets, tokens
+from alertdesk.web.api import alerts, reference, rules, tickets, tokens, windows
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(reference.router)
 router.include_router(tickets.router)
 router.include_router(tokens.router)
+router.include_router(rules.router)
+router.include_router(windows.router)
+router.include_router(alerts.router)

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query, status
 from alertdesk.core.actors import Actor
 from alertdesk.services import ticket_work as work
 from alertdesk.services import tickets as svc
+from alertdesk.services.alerts import AlertFilter, list_alerts
+from alertdesk.web.api.alerts import AlertOut
 from alertdesk.web.api.ticket_schemas import (
     CloseIn,
     CommentIn,
@@ -58,7 +60,10 @@ def _detail(session: SessionDep, tenant: uuid.UUID, ticket_id: uuid.UUID) -> Tic
         time_entries=[TimeEntryOut.model_validate(e) for e in detail.time_entries],
         history=[HistoryOut.model_validate(h) for h in detail.history],
         asset_ids=detail.asset_ids,
-        alerts=[],
+        alerts=[
+            AlertOut.model_validate(a).model_dump(mode="json")
+            for a in list_alerts(session, tenant, AlertFilter(ticket_id=ticket_id))
+        ],
         total_minutes=detail.total_minutes,
     )
 

@@ -1,0 +1,1 @@
+"""Vendor providers: webhook normalizers, alert fetchers and outbound adapters, one per vendor."""

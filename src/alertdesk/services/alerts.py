@@ -1,0 +1,126 @@
+"""Reading alerts, and turning one into a ticket by hand (or from a workflow)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from alertdesk.core.actors import Actor
+from alertdesk.core.rules import RuleActions
+from alertdesk.core.types import AlertEvent, Severity
+from alertdesk.errors import Conflict, InvalidField
+from alertdesk.services.alert_tickets import AlertTicketRequest, create_alert_ticket
+from alertdesk.services.lookup import get_owned
+from alertdesk.storage.models import Alert, Integration, OrgMapping, Ticket
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: str | None = None
+    integration_id: uuid.UUID | None = None
+    ticket_id: uuid.UUID | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def list_alerts(session: Session, tenant: uuid.UUID, f: AlertFilter) -> list[Alert]:
+    query = select(Alert).where(Alert.tenant == tenant)
+    for column, value in (
+        (Alert.status, f.status),
+        (Alert.integration_id, f.integration_id),
+        (Alert.ticket_id, f.ticket_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(Alert.triggered_at.desc(), Alert.id).limit(f.limit).offset(f.offset)
+    return list(session.scalars(query))
+
+
+def get_alert(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID) -> Alert:
+    return get_owned(session, Alert, tenant, alert_id)
+
+
+def alert_event(alert: Alert, provider: str) -> AlertEvent:
+    """The stored alert as the event it came from (for templates and routing)."""
+    return AlertEvent(
+        tenant=alert.tenant,
+        integration_id=alert.integration_id,
+        provider=provider,
+        kind="triggered",
+        external_alert_id=alert.external_alert_id,
+        occurred_at=alert.triggered_at,
+        severity=cast(Severity, alert.severity),
+        external_device_id=alert.external_device_id,
+        activity_type=alert.activity_type,
+        alert_class=alert.alert_class,
+        source_type=alert.source_type,
+        message=alert.message,
+        device_name=alert.device_name,
+        external_org_id=alert.external_org_id,
+        raw=alert.raw,
+    )
+
+
+@dataclass(frozen=True)
+class ManualTicket:
+    board_id: uuid.UUID | None = None
+    priority_id: uuid.UUID | None = None
+    assign_to_user_id: uuid.UUID | None = None
+    title_template: str | None = None
+    description_template: str | None = None
+
+
+def create_ticket_for_alert(
+    session: Session,
+    tenant: uuid.UUID,
+    alert_id: uuid.UUID,
+    choice: ManualTicket,
+    actor: Actor,
+    now: datetime,
+) -> Ticket:
+    """A ticket for an alert that has none; the client comes from the asset or the org mapping."""
+    alert = get_alert(session, tenant, alert_id)
+    if alert.ticket_id is not None:
+        raise Conflict("This alert already has a linked ticket.")
+    provider, organization, mapped_client = session.execute(
+        select(Integration.provider, OrgMapping.external_org_name, OrgMapping.client_id)
+        .outerjoin(
+            OrgMapping,
+            and_(
+                OrgMapping.tenant == tenant,
+                OrgMapping.integration_id == Integration.id,
+                OrgMapping.external_org_id == func.coalesce(alert.external_org_id, ""),
+            ),
+        )
+        .where(Integration.tenant == tenant, Integration.id == alert.integration_id)
+    ).one()
+    client_id = alert.client_id or mapped_client
+    if client_id is None:
+        raise InvalidField(
+            "client_id",
+            "No client for this alert: map its organization to a client or link its device.",
+        )
+    actions = RuleActions(
+        board_id=choice.board_id,
+        priority_override=choice.priority_id,
+        assign_to_user_id=choice.assign_to_user_id,
+        title_template=choice.title_template,
+        description_template=choice.description_template,
+    )
+    request = AlertTicketRequest(
+        alert_event(alert, provider), client_id, alert.asset_id, organization, actions
+    )
+    ticket = create_alert_ticket(session, request, now)
+    alert.ticket_id, alert.client_id, alert.updated_at = ticket.id, client_id, now
+    alert.decision = {
+        **alert.decision,
+        "ticket": {"id": str(ticket.id), "number": ticket.number, "created": True},
+        "manual_ticket": {"actor_kind": actor.kind, "user_id": str(actor.user_id)},
+    }
+    session.flush()
+    return ticket
