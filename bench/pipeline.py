@@ -1,6 +1,6 @@
 """Measure the alert pipeline: events per second and SQL statements per event.
 
-    ALERTDESK_DATABASE_URL=postgresql://postgres@127.0.0.1/alertdesk_bench .venv/bin/python bench/pipeline.py [N]
+    ALERTDESK_DATABASE_URL=postgresql://.../alertdesk_bench .venv/bin/python bench/pipeline.py [N]
 
 Uses (and migrates) the database in ALERTDESK_DATABASE_URL, or an embedded one; creates a
 throwaway tenant. Each event is its own transaction, as a webhook delivery is.
@@ -32,15 +32,28 @@ def setup(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
     with db.transaction() as s:
         tenant, _ = create_tenant(s, f"bench {uuid.uuid4().hex[:8]}", "b@bench.test", "pw-long-1")
         t = tenant.tenant
-        integration = Integration(tenant=t, id=uuid.uuid4(), provider="ninjaone", name="N", settings={})
+        integration = Integration(
+            tenant=t, id=uuid.uuid4(), provider="ninjaone", name="N", settings={}
+        )
         s.add(integration)
         s.flush()
         client = create_client(s, t, "Bench client")
         for d in range(DEVICES):
             refs = [ExternalRef("ninjaone", f"dev-{d}")]
-            create_asset(s, t, client_id=client.id, name=f"D{d}", serial_number=None, external_refs=refs)
-        s.add(AlertRule(tenant=t, id=uuid.uuid4(), integration_id=integration.id, name="all",
-                        conditions={}, actions={"auto_resolve_ticket": True}, priority_order=0))  # fmt: skip
+            create_asset(
+                s, t, client_id=client.id, name=f"D{d}", serial_number=None, external_refs=refs
+            )
+        s.add(
+            AlertRule(
+                tenant=t,
+                id=uuid.uuid4(),
+                integration_id=integration.id,
+                name="all",
+                conditions={},
+                actions={"auto_resolve_ticket": True},
+                priority_order=0,
+            )
+        )
         return t, integration.id
 
 
@@ -59,7 +72,9 @@ def run(db: Database, label: str, events: list[AlertEvent]) -> None:
     elapsed = time.perf_counter() - started
     sa_event.remove(db.engine, "before_cursor_execute", count)
     n = len(events)
-    print(f"{label:<22} {n:>6} events  {n / elapsed:8.1f}/s  {statements / n:5.1f} statements/event")
+    print(
+        f"{label:<22} {n:>6} events  {n / elapsed:8.1f}/s  {statements / n:5.1f} statements/event"
+    )
 
 
 def main(n: int) -> None:
@@ -71,13 +86,24 @@ def main(n: int) -> None:
         now = datetime.now(UTC)
 
         def make(kind: str, i: int, device: int) -> AlertEvent:
-            return AlertEvent(tenant=tenant, integration_id=integration, provider="ninjaone",
-                              kind=kind, external_alert_id=f"a-{i}", occurred_at=now,  # type: ignore[arg-type]
-                              severity="major", external_device_id=f"dev-{device}",
-                              condition_identity=f"cond-{i % 7}", message="Disk C: 95% full")  # fmt: skip
+            return AlertEvent(
+                tenant=tenant,
+                integration_id=integration,
+                provider="ninjaone",
+                kind=kind,
+                external_alert_id=f"a-{i}",
+                occurred_at=now,  # type: ignore[arg-type]
+                severity="major",
+                external_device_id=f"dev-{device}",
+                condition_identity=f"cond-{i % 7}",
+                message="Disk C: 95% full",
+            )
 
-        for label, kind in (("trigger (new/dedup)", "triggered"), ("replay", "triggered"),
-                            ("reset", "reset")):  # fmt: skip
+        for label, kind in (
+            ("trigger (new/dedup)", "triggered"),
+            ("replay", "triggered"),
+            ("reset", "reset"),
+        ):
             run(db, label, [make(kind, i, i % DEVICES) for i in range(n)])
     finally:
         db.dispose()
