@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 
-from alertdesk.core.types import AlertEvent
+from alertdesk.core.types import AlertEvent, EventKind
 from alertdesk.services.pipeline import process_alert_event
 from alertdesk.services.reference import ExternalRef, create_asset, create_client
 from alertdesk.services.tenants import create_tenant
@@ -85,25 +85,26 @@ def main(n: int) -> None:
         tenant, integration = setup(db)
         now = datetime.now(UTC)
 
-        def make(kind: str, i: int, device: int) -> AlertEvent:
+        def make(kind: EventKind, i: int, device: int) -> AlertEvent:
             return AlertEvent(
                 tenant=tenant,
                 integration_id=integration,
                 provider="ninjaone",
                 kind=kind,
                 external_alert_id=f"a-{i}",
-                occurred_at=now,  # type: ignore[arg-type]
+                occurred_at=now,
                 severity="major",
                 external_device_id=f"dev-{device}",
                 condition_identity=f"cond-{i % 7}",
                 message="Disk C: 95% full",
             )
 
-        for label, kind in (
+        runs: tuple[tuple[str, EventKind], ...] = (
             ("trigger (new/dedup)", "triggered"),
             ("replay", "triggered"),
             ("reset", "reset"),
-        ):
+        )
+        for label, kind in runs:
             run(db, label, [make(kind, i, i % DEVICES) for i in range(n)])
     finally:
         db.dispose()
