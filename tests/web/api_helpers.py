@@ -35,7 +35,11 @@ def make_client(client: TestClient, headers: dict[str, str], name: str = "Acme")
 
 
 def make_ticket(
-    client: TestClient, headers: dict[str, str], client_id: str, title: str = "Printer on fire", **extra: Any
+    client: TestClient,
+    headers: dict[str, str],
+    client_id: str,
+    title: str = "Printer on fire",
+    **extra: Any,
 ) -> Json:
     body = {"title": title, "client_id": client_id, **extra}
     return created(client.post("/api/v1/tickets", json=body, headers=headers))

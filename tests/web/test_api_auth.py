@@ -83,9 +83,7 @@ def test_token_create_shows_secret_once_and_stores_only_its_hash(
     assert issued["expires_at"] is None
     assert issued["revoked_at"] is None
 
-    stored = session.scalars(
-        select(ApiToken).where(ApiToken.id == uuid.UUID(issued["id"]))
-    ).one()
+    stored = session.scalars(select(ApiToken).where(ApiToken.id == uuid.UUID(issued["id"]))).one()
     assert stored.token_hash != secret
     assert secret not in stored.token_hash
     assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()

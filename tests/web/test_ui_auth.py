@@ -117,10 +117,14 @@ def test_login_csrf_token_must_match_the_cookie(client: TestClient, tenant: Tena
 def test_a_tampered_session_cookie_is_logged_out(client: TestClient, tenant: TenantCtx) -> None:
     sign_in(client, tenant.admin.email)
     value = client.cookies[COOKIE_NAME]
+    client.cookies.clear()
     client.cookies.set(COOKIE_NAME, value[:-4] + ("AAAA" if value[-4:] != "AAAA" else "BBBB"))
+    assert client.get("/api/v1/tickets").status_code == 401  # a cookie is no API credential
     response = client.get("/ui/tickets", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/ui/login")
+    client.cookies.set(COOKIE_NAME, value)  # the untouched cookie still works
+    assert client.get("/ui/tickets", follow_redirects=False).status_code == 200
 
 
 def test_logout_ends_the_session(client: TestClient, tenant: TenantCtx) -> None:

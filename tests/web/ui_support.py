@@ -12,12 +12,14 @@ from fastapi.testclient import TestClient
 from tests.conftest import PASSWORD, TenantCtx
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+_ROW_TITLE = re.compile(r'class="ticket-title">([^<]*)</a>')
 
 
 def csrf_from(page: str) -> str:
     """The CSRF token of the first form in the page, as a browser would submit it."""
     match = _CSRF.search(page)
-    assert match is not None and match.group(1), "the page has no CSRF token"
+    assert match is not None, "the page has no CSRF token"
+    assert match.group(1), "the page's CSRF token is empty"
     return html.unescape(match.group(1))
 
 
@@ -40,7 +42,8 @@ def login(
     }
     if workspace:
         form["workspace"] = workspace
-    return client.post("/ui/login", data=form, follow_redirects=False)
+    response: httpx.Response = client.post("/ui/login", data=form, follow_redirects=False)
+    return response
 
 
 def sign_in(client: TestClient, email: str) -> None:
@@ -53,6 +56,11 @@ def page_token(client: TestClient, path: str = "/ui/tickets") -> str:
     page = client.get(path)
     assert page.status_code == 200, page.text
     return csrf_from(page.text)
+
+
+def titles(page: str) -> list[str]:
+    """The titles of the ticket rows in a list page, sorted."""
+    return sorted(html.unescape(t) for t in _ROW_TITLE.findall(page))
 
 
 def text_of(page: str) -> str:

@@ -77,6 +77,8 @@ def create_asset(
     external_refs: Sequence[ExternalRef],
 ) -> tuple[Asset, list[AssetExternalRef]]:
     get_referenced(session, Client, tenant, client_id, "client_id")
+    if len(set(external_refs)) != len(external_refs):
+        raise InvalidField("external_refs", "Each provider device may be listed only once.")
     for ref in external_refs:
         taken = select(AssetExternalRef.id).where(
             AssetExternalRef.tenant == tenant,

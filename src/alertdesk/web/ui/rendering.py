@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from alertdesk.errors import AlertdeskError
+from alertdesk.storage.models import User
 
 templates = Jinja2Templates(directory=str(files("alertdesk") / "web" / "templates"))
 
@@ -35,10 +36,11 @@ def render(
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def error_page(request: Request, exc: AlertdeskError) -> HTMLResponse:
+def error_page(request: Request, exc: AlertdeskError, user: User | None = None) -> HTMLResponse:
+    """The error page; given the signed-in user it keeps the workspace header around it."""
     return render(
         request,
         "error.html",
-        {"message": exc.message, "status_code": exc.status_code},
+        {"message": exc.message, "status_code": exc.status_code, "user": user},
         status_code=exc.status_code,
     )

@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
-from alertdesk.errors import AlertdeskError, InvalidField
+from alertdesk.errors import AlertdeskError, InvalidField, NotFound
 from alertdesk.services import reference as ref
 from alertdesk.services import ticket_work as work
 from alertdesk.services import tickets as svc
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
-from alertdesk.web.ui.rendering import render
+from alertdesk.web.ui.rendering import error_page, render
 from alertdesk.web.ui.workspace import Lookups
 
 router = APIRouter(prefix="/tickets/{ticket_id}")
@@ -28,10 +28,14 @@ def _page(
     session: Session,
     user: User,
     ticket_id: uuid.UUID,
-    error: str | None = None,
-    status_code: int = 200,
+    error: AlertdeskError | None = None,
+    form: dict[str, str] | None = None,
 ) -> Response:
-    detail = svc.get_ticket_detail(session, user.tenant, ticket_id)
+    """The ticket page; after a failed change, with the error and what the user had typed."""
+    try:
+        detail = svc.get_ticket_detail(session, user.tenant, ticket_id)
+    except NotFound as exc:
+        return error_page(request, exc, user)
     lookups = Lookups.load(session, user.tenant)
     assets = [
         asset
@@ -48,9 +52,15 @@ def _page(
         "lookups": lookups,
         "assets": assets,
         "timeline": timeline,
-        "error": error,
+        "error": error.message if error else None,
+        "invalid": error.field if isinstance(error, InvalidField) else None,
+        "form": form or {},
     }
-    return render(request, "tickets/detail.html", context, status_code=status_code)
+    if error is None:
+        return render(request, "tickets/detail.html", context)
+    response = render(request, "tickets/detail.html", context, error.status_code)
+    response.headers["HX-Push-Url"] = "false"  # the address stays the ticket's, not the POST's
+    return response
 
 
 def _apply(
@@ -60,13 +70,14 @@ def _apply(
     ticket_id: uuid.UUID,
     change: Callable[[], object],
     anchor: str = "",
+    form: dict[str, str] | None = None,
 ) -> Response:
     """Run one change; on a domain error show the page again with the message, change undone."""
     try:
         with session.begin_nested():
             change()
     except AlertdeskError as exc:
-        return _page(request, session, user, ticket_id, exc.message, exc.status_code)
+        return _page(request, session, user, ticket_id, exc, form)
     return RedirectResponse(f"/ui/tickets/{ticket_id}{anchor}", status_code=303)
 
 
@@ -111,6 +122,7 @@ def add_comment(
             now=now,
         ),
         "#timeline",
+        {"body": body, "visibility": visibility},
     )
 
 
@@ -131,7 +143,8 @@ def log_time(
             session, user.tenant, ticket_id, user.id, int(minutes), note, now
         )
 
-    return _apply(request, session, user, ticket_id, change, "#time")
+    form = {"minutes": minutes, "note": note}
+    return _apply(request, session, user, ticket_id, change, "#time", form)
 
 
 @router.post("/fields", dependencies=[CsrfChecked])

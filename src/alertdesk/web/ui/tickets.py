@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from alertdesk.errors import AlertdeskError
+from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.services import tickets as svc
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
 from alertdesk.web.ui.rendering import render
@@ -54,6 +54,7 @@ def ticket_list(
         "tickets": svc.list_tickets(session, user.tenant, f),
         "lookups": Lookups.load(session, user.tenant),
         "filters": {"status": state or "all", "board_id": board_id, "client_id": client_id, "q": q},
+        "limit": f.limit,
     }
     if request.headers.get("hx-target") == "ticket-rows":
         return render(request, "tickets/_rows.html", context)
@@ -70,16 +71,20 @@ def _new_form(
     session: SessionDep,
     user: UiUser,
     form: dict[str, str],
-    error: str | None = None,
-    status_code: int = 200,
+    error: AlertdeskError | None = None,
 ) -> Response:
     context = {
         "user": user,
         "lookups": Lookups.load(session, user.tenant),
         "form": form,
-        "error": error,
+        "error": error.message if error else None,
+        "invalid": error.field if isinstance(error, InvalidField) else None,
     }
-    return render(request, "tickets/new.html", context, status_code=status_code)
+    if error is None:
+        return render(request, "tickets/new.html", context)
+    response = render(request, "tickets/new.html", context, error.status_code)
+    response.headers["HX-Push-Url"] = "false"  # stay on /ui/tickets/new, not the POST URL
+    return response
 
 
 @router.post("", dependencies=[CsrfChecked])
@@ -105,7 +110,9 @@ def create_ticket(
     }
     client = _uuid_or_none(client_id)
     if client is None:
-        return _new_form(request, session, user, form, "Choose a client.", 422)
+        return _new_form(
+            request, session, user, form, InvalidField("client_id", "Choose a client.")
+        )
     new = svc.NewTicket(
         title=title,
         client_id=client,
@@ -119,5 +126,5 @@ def create_ticket(
         with session.begin_nested():
             ticket = svc.create_ticket(session, user.tenant, new, now)
     except AlertdeskError as exc:
-        return _new_form(request, session, user, form, exc.message, exc.status_code)
+        return _new_form(request, session, user, form, exc)
     return _see_ticket(ticket.id)
