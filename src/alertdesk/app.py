@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -13,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from alertdesk import __version__
-from alertdesk.errors import AlertdeskError, InvalidField, Unauthorized
+from alertdesk.errors import AlertdeskError, InvalidField, NotFound, Unauthorized
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
@@ -61,14 +62,18 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, exc: LoginRequired) -> Response:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = f"/ui/login?{urlencode({'next': here})}"
         if request.headers.get("hx-request"):
-            return Response(status_code=204, headers={"HX-Redirect": "/ui/login"})
-        return RedirectResponse(f"/ui/login?next={request.url.path}", status_code=303)
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/ui"):
             first = exc.errors()[0] if exc.errors() else {}
+            if first.get("loc", ("",))[0] == "path":  # /ui/tickets/not-an-id is just not there
+                return ui.error_page(request, NotFound("There is no such page."))
             message = f"{'.'.join(str(p) for p in first.get('loc', ())[1:])}: {first.get('msg')}"
             return ui.error_page(request, InvalidField("form", message))
         return await request_validation_exception_handler(request, exc)

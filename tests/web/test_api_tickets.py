@@ -126,16 +126,29 @@ def test_unknown_ids_are_422_naming_the_field(
         ({"title": "", "client_id": "{acme}"}, "title"),
         ({"title": "   ", "client_id": "{acme}"}, "title"),
         ({"title": "x", "client_id": "{acme}", "asset_ids": ["{new}"]}, "asset_ids"),
+        ({"title": "x", "client_id": "{acme}", "asset_ids": ["{globex_asset}"]}, "asset_ids"),
         ({"title": "x", "client_id": "{acme}", "source": "manual"}, "source"),
     ],
 )
 def test_create_validation(
     client: TestClient, tenant: TenantCtx, acme: Json, body: Json, field: str
 ) -> None:
+    globex = created(
+        client.post("/api/v1/clients", json={"name": "Globex"}, headers=tenant.headers)
+    )
+    globex_asset = created(
+        client.post(
+            "/api/v1/assets",
+            json={"client_id": globex["id"], "name": "G-PC"},
+            headers=tenant.headers,
+        )
+    )
+    names = {"{acme}": acme["id"], "{new}": str(uuid.uuid4()), "{globex_asset}": globex_asset["id"]}
+
     def fill(value: Any) -> Any:
         if isinstance(value, list):
             return [fill(v) for v in value]
-        return {"{acme}": acme["id"], "{new}": str(uuid.uuid4())}.get(value, value)
+        return names.get(value, value)
 
     sent = {k: fill(v) for k, v in body.items()}
     assert_invalid(client.post("/api/v1/tickets", json=sent, headers=tenant.headers), field)

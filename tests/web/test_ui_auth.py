@@ -34,10 +34,14 @@ def _set_cookie(response: Any, name: str) -> str:
 
 
 def test_pages_without_a_session_redirect_to_login(client: TestClient) -> None:
-    for path in ("/ui/tickets", "/ui/tickets/new"):
+    for path, encoded in (
+        ("/ui/tickets", "%2Fui%2Ftickets"),
+        ("/ui/tickets/new", "%2Fui%2Ftickets%2Fnew"),
+        ("/ui/tickets?status=closed", "%2Fui%2Ftickets%3Fstatus%3Dclosed"),
+    ):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"] == f"/ui/login?next={path}"
+        assert response.headers["location"] == f"/ui/login?next={encoded}"
     page = client.get("/ui/tickets")
     assert page.status_code == 200
     assert "Sign in to your workspace" in page.text
@@ -47,7 +51,7 @@ def test_pages_without_a_session_redirect_to_login(client: TestClient) -> None:
 def test_htmx_requests_without_a_session_are_sent_to_login(client: TestClient) -> None:
     response = client.get("/ui/tickets", headers={"HX-Request": "true"}, follow_redirects=False)
     assert response.status_code == 204
-    assert response.headers["hx-redirect"] == "/ui/login"
+    assert response.headers["hx-redirect"] == "/ui/login?next=%2Fui%2Ftickets"
 
 
 def test_login_sets_a_protected_session_cookie_and_goes_to_next(

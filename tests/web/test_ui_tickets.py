@@ -254,6 +254,12 @@ def test_another_tenants_ticket_is_not_found(
     assert "Their secret" not in client.get("/ui/tickets", params={"status": "all"}).text
 
 
+def test_a_malformed_ticket_id_is_not_found(client: TestClient, desk: Desk) -> None:
+    page = client.get("/ui/tickets/not-a-ticket-id")
+    assert page.status_code == 404
+    assert "no such page" in page.text
+
+
 def test_new_ticket_form_creates_a_ticket(
     client: TestClient, tenant: TenantCtx, desk: Desk
 ) -> None:

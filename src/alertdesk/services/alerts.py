@@ -15,8 +15,8 @@ from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict, InvalidField
 from alertdesk.services.alert_tickets import AlertTicketRequest, create_alert_ticket
-from alertdesk.services.lookup import get_owned
-from alertdesk.storage.models import Alert, Integration, OrgMapping, Ticket
+from alertdesk.services.lookup import get_owned, get_referenced
+from alertdesk.storage.models import Alert, Board, Integration, OrgMapping, Priority, Ticket, User
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,17 @@ class ManualTicket:
     description_template: str | None = None
 
 
+def _check_choice(session: Session, tenant: uuid.UUID, choice: ManualTicket) -> None:
+    """A person's explicit choices must exist (stored rules fall back quietly instead)."""
+    for model, value, field in (
+        (Board, choice.board_id, "board_id"),
+        (Priority, choice.priority_id, "priority_id"),
+        (User, choice.assign_to_user_id, "assign_to_user_id"),
+    ):
+        if value is not None:
+            get_referenced(session, model, tenant, value, field)
+
+
 def create_ticket_for_alert(
     session: Session,
     tenant: uuid.UUID,
@@ -87,6 +98,7 @@ def create_ticket_for_alert(
     alert = get_alert(session, tenant, alert_id)
     if alert.ticket_id is not None:
         raise Conflict("This alert already has a linked ticket.")
+    _check_choice(session, tenant, choice)
     provider, organization, mapped_client = session.execute(
         select(Integration.provider, OrgMapping.external_org_name, OrgMapping.client_id)
         .outerjoin(

@@ -52,17 +52,23 @@ def process_alert_event(
         return reset(session, event, context.existing, now)
     if event.kind == "acknowledged":
         return acknowledge(session, context.existing, event, now)
-    redelivery = REDELIVERY_STATUSES - ({"suppressed"} if reprocess_suppressed else set())
-    if context.existing is not None and context.existing.status in redelivery:
-        context.existing.updated_at = now
+    existing = context.existing
+    if existing is not None and _is_redelivery(existing, event, reprocess_suppressed):
+        existing.updated_at = now
         session.flush()
-        return Outcome(
-            "skipped", alert_id=context.existing.id, ticket_id=context.existing.ticket_id
-        )
+        return Outcome("skipped", alert_id=existing.id, ticket_id=existing.ticket_id)
     alert = _stored_alert(event, key, context, ingest_source, now)
     window_at = now if reprocess_suppressed else event.occurred_at
     with session.no_autoflush:  # the alert is written once, when its outcome is known
         return _decide(session, event, alert, context, window_at, now)
+
+
+def _is_redelivery(existing: Alert, event: AlertEvent, reprocess_suppressed: bool) -> bool:
+    """Still open (nothing to do), or a late copy of a trigger whose reset already came."""
+    open_statuses = REDELIVERY_STATUSES - ({"suppressed"} if reprocess_suppressed else set())
+    if existing.status in open_statuses:
+        return True
+    return existing.resolved_at is not None and event.occurred_at < existing.resolved_at
 
 
 def _stored_alert(
@@ -82,6 +88,7 @@ def _stored_alert(
     alert.device_name, alert.dedup_key = event.device_name, key
     alert.triggered_at = alert.last_occurrence_at = event.occurred_at
     alert.ticket_id = alert.resolved_at = alert.suppressed_by_window_id = None
+    alert.acknowledged_at = alert.acknowledged_by = None
     alert.matched_rule_id, alert.auto_ticket_created = None, False
     alert.occurrence_count, alert.ingest_source = 1, source
     alert.raw, alert.updated_at = dict(event.raw), now

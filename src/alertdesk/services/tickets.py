@@ -85,7 +85,9 @@ def create_ticket(session: Session, tenant: uuid.UUID, new: NewTicket, now: date
     session.add(ticket)
     session.flush()
     for asset_id in dict.fromkeys(new.asset_ids):
-        get_referenced(session, Asset, tenant, asset_id, "asset_ids")
+        asset = get_referenced(session, Asset, tenant, asset_id, "asset_ids")
+        if asset.client_id != new.client_id:
+            raise InvalidField("asset_ids", f"Asset {asset.name!r} belongs to another client.")
         session.add(TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
     session.flush()
     return ticket

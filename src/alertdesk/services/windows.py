@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -29,7 +30,7 @@ class RecurrenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["weekly"]
-    days: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
+    days: list[Annotated[StrictInt, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
     start_time: HHMM
     end_time: HHMM
     timezone: str = Field(min_length=1, max_length=64)
@@ -104,7 +105,8 @@ def _apply(window: MaintenanceWindow, data: WindowIn, now: datetime) -> None:
     window.name, window.is_active = data.name, data.is_active
     window.integration_id, window.client_id = data.integration_id, data.client_id
     window.asset_id = data.asset_id
-    window.starts_at, window.ends_at = data.starts_at, data.ends_at
+    window.starts_at = data.starts_at.astimezone(UTC) if data.starts_at else None
+    window.ends_at = data.ends_at.astimezone(UTC) if data.ends_at else None
     window.recurrence = data.recurrence.model_dump() if data.recurrence else None
     window.updated_at = now
 

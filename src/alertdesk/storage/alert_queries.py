@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import time
@@ -27,6 +28,8 @@ from alertdesk.storage.models import (
     TicketStatus,
     TimeEntry,
 )
+
+log = logging.getLogger(__name__)
 
 
 def lock_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> None:
@@ -79,9 +82,12 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
             Alert.integration_id == i,
             Alert.dedup_key == dedup_key,
             Alert.external_alert_id != event.external_alert_id,
+            # same organization: alerts without a device share "no-device|…" across clients
+            Alert.external_org_id.is_not_distinct_from(event.external_org_id),
             Ticket.closed_at.is_(None),
         )
-        .order_by(Alert.created_at, Alert.id)
+        # repeats are counted on the alert that opened the ticket
+        .order_by(Alert.auto_ticket_created.desc(), Alert.created_at, Alert.id)
         .limit(1)
         .subquery()
     )
@@ -149,7 +155,13 @@ def active_windows(session: Session, tenant: uuid.UUID, integration_id: uuid.UUI
         )
         .order_by(MaintenanceWindow.created_at, MaintenanceWindow.id)
     )
-    return [_window(r) for r in rows]
+    windows = []
+    for row in rows:
+        try:
+            windows.append(_window(row))
+        except (KeyError, TypeError, ValueError):  # saved by hand or an old version: ignore it
+            log.warning("maintenance window %s has an unreadable recurrence; ignored", row.id)
+    return windows
 
 
 def active_rules(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> list[Rule]:

@@ -1,0 +1,221 @@
+"""T021, T022: a person closes a ticket → its still-active alerts are reset at the vendor."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from alertdesk.core.actors import Actor
+from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
+from alertdesk.services.alerts import ManualTicket, create_ticket_for_alert
+from alertdesk.services.outbound import ResetResult, reset_alerts_for_ticket
+from alertdesk.services.ticket_work import close_ticket
+from alertdesk.storage.models import Alert, Ticket
+from tests.conftest import TenantCtx
+from tests.services.pipeline_fixtures import NOW, PROVIDER, World, add_rule, build_world
+
+CLOSED_AT = NOW + timedelta(days=1)
+KEEP = {"reset_alert_on_ticket_close": False}
+
+
+class RecordingAdapter:
+    """Stands in for a vendor API: records each reset, or refuses it with OutboundError."""
+
+    def __init__(self, fail_with: str | None = None) -> None:
+        self.calls: list[AlertRef] = []
+        self.fail_with = fail_with
+
+    def reset_alert(self, alert: AlertRef) -> None:
+        self.calls.append(alert)
+        if self.fail_with is not None:
+            raise OutboundError(self.fail_with)
+
+
+@pytest.fixture
+def world(session: Session, tenant: TenantCtx) -> World:
+    return build_world(session, tenant.id, tenant.admin.id)
+
+
+def trigger(session: Session, world: World, alert_id: str, **event: Any) -> Alert:
+    outcome = world.process(session, world.event(external_alert_id=alert_id, **event))
+    assert outcome.alert_id is not None, outcome
+    return session.get_one(Alert, (world.tenant, outcome.alert_id))
+
+
+def close_and_reset(
+    session: Session, world: World, ticket_id: uuid.UUID | None, adapter: OutboundAdapter
+) -> list[ResetResult]:
+    """Close the ticket as its admin, then run the outbound reset for it."""
+    assert ticket_id is not None
+    close_ticket(session, world.tenant, ticket_id, Actor.user(world.admin_id), CLOSED_AT)
+    results = reset_alerts_for_ticket(
+        session, world.tenant, ticket_id, {PROVIDER: adapter}, CLOSED_AT
+    )
+    session.expire_all()
+    return results
+
+
+def reloaded(session: Session, alert: Alert) -> Alert:
+    return session.get_one(Alert, (alert.tenant, alert.id))
+
+
+def ref(alert_id: str, uid: str | None = None, url: str | None = None) -> AlertRef:
+    return AlertRef(PROVIDER, url, alert_id, uid)
+
+
+def test_close_resets_active_alerts_including_absorbed_duplicates(
+    session: Session, world: World
+) -> None:
+    world.integration.instance_url = "https://eu.ninjarmm.com"
+    add_rule(session, world.tenant, world.integration.id)
+    first = trigger(session, world, "A-1")
+    first.external_alert_uid = "uid-1"
+    duplicate = trigger(session, world, "A-2")
+    world.process(session, world.event(kind="acknowledged", external_alert_id="A-2"))
+    elsewhere = trigger(session, world, "A-3", condition="CPU")
+    assert duplicate.ticket_id == first.ticket_id != elsewhere.ticket_id
+    assert reloaded(session, duplicate).status == "acknowledged"
+    adapter = RecordingAdapter()
+
+    results = close_and_reset(session, world, first.ticket_id, adapter)
+
+    url = "https://eu.ninjarmm.com"
+    assert adapter.calls == [ref("A-1", "uid-1", url), ref("A-2", None, url)]
+    assert results == [ResetResult(first.id, "reset"), ResetResult(duplicate.id, "reset")]
+    for alert in (first, duplicate):
+        row = reloaded(session, alert)
+        assert (row.status, row.resolved_at, row.updated_at) == ("resolved", CLOSED_AT, CLOSED_AT)
+        assert row.decision["outbound_reset"] == {"reset_at": CLOSED_AT.isoformat()}
+        assert row.decision["outcome"] in ("ticket_created", "occurrence_appended")
+    assert reloaded(session, elsewhere).status == "active"
+    assert first.ticket_id is not None
+    assert reset_alerts_for_ticket(session, world.tenant, first.ticket_id, {}, CLOSED_AT) == []
+
+
+def test_opted_out_rule_is_left_alone(session: Session, world: World) -> None:
+    keywords: dict[str, Any] = {"keywords": ["keep"]}
+    add_rule(session, world.tenant, world.integration.id, conditions=keywords, actions=KEEP)
+    add_rule(session, world.tenant, world.integration.id, order=1)
+    kept = trigger(session, world, "A-1", message="keep me open")
+    joined = trigger(session, world, "A-2", message="disk full")  # catch-all, same ticket
+    adapter = RecordingAdapter()
+
+    results = close_and_reset(session, world, kept.ticket_id, adapter)
+
+    assert results == [ResetResult(kept.id, "opted_out"), ResetResult(joined.id, "reset")]
+    assert adapter.calls == [ref("A-2")]
+    row = reloaded(session, kept)
+    assert (row.status, row.resolved_at) == ("active", None)
+    assert "outbound_reset" not in row.decision
+    assert reloaded(session, joined).status == "resolved"
+
+
+def test_already_resolved_alerts_are_not_reset(session: Session, world: World) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    first = trigger(session, world, "A-1")
+    gone = trigger(session, world, "A-2")
+    world.process(session, world.event(kind="reset", external_alert_id="A-2"), NOW)
+    adapter = RecordingAdapter()
+
+    results = close_and_reset(session, world, first.ticket_id, adapter)
+
+    assert results == [ResetResult(first.id, "reset")]
+    assert adapter.calls == [ref("A-1")]
+    row = reloaded(session, gone)
+    assert (row.status, row.resolved_at) == ("resolved", NOW)
+    assert "outbound_reset" not in row.decision
+
+
+@pytest.mark.parametrize("link", ["manual link, no rule", "deleted rule", "unreadable actions"])
+def test_without_a_usable_rule_the_default_is_to_reset(
+    session: Session, world: World, link: str
+) -> None:
+    if link == "manual link, no rule":
+        alert = trigger(session, world, "A-1")
+        assert (alert.matched_rule_id, alert.ticket_id) == (None, None)
+        ticket = create_ticket_for_alert(session, world.tenant, alert.id, ManualTicket(),
+                                         Actor.user(world.admin_id), NOW)  # fmt: skip
+        assert alert.ticket_id == ticket.id
+    else:
+        rule = add_rule(session, world.tenant, world.integration.id, actions=KEEP)
+        alert = trigger(session, world, "A-1")
+        assert (alert.matched_rule_id, alert.ticket_id is not None) == (rule.id, True)
+        if link == "deleted rule":
+            session.delete(rule)
+        else:
+            rule.actions = {"reset_alert_on_ticket_close": "never"}
+        session.flush()
+    adapter = RecordingAdapter()
+
+    assert close_and_reset(session, world, alert.ticket_id, adapter) == [
+        ResetResult(alert.id, "reset")
+    ]
+    assert adapter.calls == [ref("A-1")]
+    assert reloaded(session, alert).status == "resolved"
+
+
+def test_adapter_failure_is_stamped_and_the_close_stands(session: Session, world: World) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    alert = trigger(session, world, "A-1")
+    failing = RecordingAdapter(fail_with="NinjaOne answered 503")
+
+    results = close_and_reset(session, world, alert.ticket_id, failing)
+
+    assert results == [ResetResult(alert.id, "failed", "NinjaOne answered 503")]
+    assert failing.calls == [ref("A-1")]
+    row = reloaded(session, alert)
+    assert (row.status, row.resolved_at, row.ticket_id) == ("active", None, alert.ticket_id)
+    assert row.decision["outbound_reset"] == {
+        "error": "NinjaOne answered 503",
+        "failed_at": CLOSED_AT.isoformat(),
+    }
+    assert row.decision["outcome"] == "ticket_created"
+    assert session.get_one(Ticket, (world.tenant, alert.ticket_id)).is_closed
+
+    assert row.ticket_id is not None
+    retry_at = CLOSED_AT + timedelta(minutes=5)
+    retried = reset_alerts_for_ticket(
+        session, world.tenant, row.ticket_id, {PROVIDER: RecordingAdapter()}, retry_at
+    )
+    assert retried == [ResetResult(alert.id, "reset")]
+    assert (row.status, row.decision["outbound_reset"]) == (
+        "resolved", {"reset_at": retry_at.isoformat()}
+    )  # fmt: skip
+
+
+def test_a_provider_without_adapter_is_skipped(session: Session, world: World) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    alert = trigger(session, world, "A-1")
+    assert alert.ticket_id is not None
+    close_ticket(session, world.tenant, alert.ticket_id, Actor.user(world.admin_id), CLOSED_AT)
+    other = RecordingAdapter()
+
+    results = reset_alerts_for_ticket(
+        session, world.tenant, alert.ticket_id, {"tacticalrmm": other}, CLOSED_AT
+    )
+
+    assert results == [ResetResult(alert.id, "no_adapter")]
+    assert other.calls == []
+    session.expire_all()
+    row = reloaded(session, alert)
+    assert (row.status, "outbound_reset" in row.decision) == ("active", False)
+
+
+def test_another_tenants_ticket_is_not_touched(
+    session: Session, world: World, make_tenant: Callable[..., TenantCtx]
+) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    alert = trigger(session, world, "A-1")
+    assert alert.ticket_id is not None
+    adapter = RecordingAdapter()
+    stranger = make_tenant()
+    assert (
+        reset_alerts_for_ticket(session, stranger.id, alert.ticket_id, {PROVIDER: adapter}, NOW)
+        == []
+    )
+    assert (adapter.calls, reloaded(session, alert).status) == ([], "active")
