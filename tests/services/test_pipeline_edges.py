@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from alertdesk.services.reference import create_client
 from tests.conftest import TenantCtx
 from tests.services.pipeline_fixtures import (
     NOW,
@@ -17,7 +18,6 @@ from tests.services.pipeline_fixtures import (
     add_window,
     alerts,
     build_world,
-    create_client,
     tickets,
 )
 
