@@ -71,3 +71,13 @@ def test_an_unreadable_stored_window_is_ignored_not_fatal(session: Session, worl
     add_window(session, world.tenant, recurrence={"type": "weekly", "days": [1]})  # no times
     outcome = world.process(session, world.event())
     assert outcome.outcome == "ticket_created"
+
+
+def test_webhook_then_poller_gives_one_alert_and_one_ticket(session: Session, world: World) -> None:
+    """T025: the poller computes the same alert id and dedup key, so it never duplicates."""
+    first = world.process(session, world.event(), ingest_source="webhook")
+    polled = world.process(session, world.event(), ingest_source="reconciliation")
+    assert (first.outcome, polled.outcome) == ("ticket_created", "skipped")
+    assert len(alerts(session, world.tenant)) == 1
+    assert len(tickets(session, world.tenant)) == 1
+    assert alerts(session, world.tenant)[0].ingest_source == "webhook"
