@@ -2,7 +2,12 @@
 
 from alertdesk.storage.models.alerts import Alert, AlertRule, Event, MaintenanceWindow
 from alertdesk.storage.models.base import Base
-from alertdesk.storage.models.integrations import Integration, OrgMapping
+from alertdesk.storage.models.integrations import (
+    InboundEvent,
+    Integration,
+    OAuthState,
+    OrgMapping,
+)
 from alertdesk.storage.models.people import ApiToken, Tenant, TicketSequence, User
 from alertdesk.storage.models.reference import (
     Asset,
@@ -32,8 +37,10 @@ __all__ = [
     "Category",
     "Client",
     "Event",
+    "InboundEvent",
     "Integration",
     "MaintenanceWindow",
+    "OAuthState",
     "OrgMapping",
     "Priority",
     "Tenant",
