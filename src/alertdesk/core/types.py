@@ -32,6 +32,9 @@ class AlertEvent:
     message: str | None = None
     device_name: str | None = None
     external_org_id: str | None = None
+    external_alert_uid: str | None = None  # the id the vendor's API uses, when it differs
+    # set when the vendor sent no alert id: a reset then closes the open alert of its dedup key
+    match_by_dedup_key: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 

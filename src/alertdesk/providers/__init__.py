@@ -1,1 +1,50 @@
-"""Vendor providers: webhook normalizers, alert fetchers and outbound adapters, one per vendor."""
+"""The provider registry: one explicit dict of what each vendor supplies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from alertdesk.providers.base import VendorApi, WebhookSource
+from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
+from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
+from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
+from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    name: str
+    label: str
+    credentials: type[BaseModel]
+    webhook: WebhookSource | None
+    make_api: Callable[[str, Any, httpx.Client], VendorApi]
+    registers_webhook: bool  # the vendor API can point its webhook at us (else: shown to admins)
+
+
+REGISTRY: dict[str, ProviderSpec] = {
+    "ninjaone": ProviderSpec(
+        name="ninjaone",
+        label="NinjaOne",
+        credentials=NinjaOneCredentials,
+        webhook=NinjaOneWebhook(),
+        make_api=NinjaOneApi,
+        registers_webhook=True,
+    ),
+    "tacticalrmm": ProviderSpec(
+        name="tacticalrmm",
+        label="Tactical RMM",
+        credentials=TacticalCredentials,
+        webhook=TacticalWebhook(),
+        make_api=TacticalApi,
+        registers_webhook=False,
+    ),
+}
+
+
+def get_provider(name: str) -> ProviderSpec | None:
+    return REGISTRY.get(name)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
+
+from alertdesk.core.types import AlertEvent, Severity
 
 
 @dataclass(frozen=True)
@@ -16,11 +21,77 @@ class AlertRef:
     external_alert_uid: str | None
 
 
-class OutboundError(Exception):
-    """The vendor refused or could not be reached; the message says which and why."""
+@dataclass(frozen=True)
+class ExternalOrg:
+    external_id: str
+    name: str
+
+
+class VendorError(Exception):
+    """The vendor refused, failed or could not be reached; `status` is its HTTP status if any."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def is_auth_error(self) -> bool:
+        return self.status in (400, 401, 403)
+
+
+OutboundError = VendorError
+
+
+class BadPayload(ValueError):
+    """A webhook body that cannot be understood (→ 400, naming what is wrong)."""
+
+
+@dataclass(frozen=True)
+class WebhookContext:
+    tenant: uuid.UUID
+    integration_id: uuid.UUID
+    default_severity: Severity
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A delivery that is valid but not an alert we act on (answered 200, processed: false)."""
+
+    reason: str
+
+
+class WebhookSource(Protocol):
+    def parse(self, body: bytes) -> Any:
+        """Decode the raw body (whatever the Content-Type); raise BadPayload."""
+        ...
+
+    def normalize(self, payload: Any, ctx: WebhookContext) -> AlertEvent | Ignored:
+        """Map one delivery to an event; raise BadPayload when a required field is missing."""
+        ...
 
 
 class OutboundAdapter(Protocol):
     def reset_alert(self, alert: AlertRef) -> None:
-        """Clear the alert at the vendor; raise OutboundError on failure."""
+        """Clear the alert at the vendor; raise VendorError on failure."""
         ...
+
+
+class VendorApi(OutboundAdapter, Protocol):
+    """One integration's vendor API client (built per operation with an httpx.Client)."""
+
+    def validate(self) -> None:
+        """Check the credentials with a cheap authenticated call; raise VendorError."""
+        ...
+
+    def list_organizations(self) -> Sequence[ExternalOrg]: ...
+
+    def credentials(self) -> dict[str, Any]:
+        """The credentials to store now (a rotated refresh token, for instance)."""
+        ...
+
+
+class WebhookRegistrar(Protocol):
+    def register_webhook(self, url: str, secret: str) -> None: ...
+
+    def remove_webhook(self) -> None: ...

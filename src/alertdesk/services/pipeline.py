@@ -31,6 +31,7 @@ from alertdesk.storage.alert_queries import (
     active_windows,
     load_context,
     lock_dedup_key,
+    open_alert_by_dedup_key,
 )
 from alertdesk.storage.models import Alert
 
@@ -49,7 +50,10 @@ def process_alert_event(
     lock_dedup_key(session, event, key)
     context = load_context(session, event, key)
     if event.kind == "reset":
-        return reset(session, event, context.existing, now)
+        existing = context.existing
+        if existing is None and event.match_by_dedup_key:
+            existing = open_alert_by_dedup_key(session, event, key)
+        return reset(session, event, existing, now)
     if event.kind == "acknowledged":
         return acknowledge(session, context.existing, event, now)
     existing = context.existing
@@ -80,6 +84,7 @@ def _stored_alert(
         alert = Alert(tenant=event.tenant, id=uuid.uuid4(), integration_id=event.integration_id,
                       external_alert_id=event.external_alert_id, created_at=now)  # fmt: skip
     alert.external_device_id = event.external_device_id
+    alert.external_alert_uid = event.external_alert_uid
     alert.external_org_id = event.external_org_id
     alert.asset_id, alert.client_id = context.asset_id, context.client_id
     alert.severity, alert.status = event.severity, "active"

@@ -121,6 +121,21 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
     )
 
 
+def open_alert_by_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> Alert | None:
+    """The newest open alert of this dedup key, for a reset that came without an alert id."""
+    return session.scalar(
+        select(Alert)
+        .where(
+            Alert.tenant == event.tenant,
+            Alert.integration_id == event.integration_id,
+            Alert.dedup_key == dedup_key,
+            Alert.status.in_(("active", "acknowledged", "suppressed")),
+        )
+        .order_by(Alert.triggered_at.desc(), Alert.created_at.desc())
+        .limit(1)
+    )
+
+
 def _window(row: MaintenanceWindow) -> Window:
     recurrence = None
     if row.recurrence:

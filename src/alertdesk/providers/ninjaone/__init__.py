@@ -1,0 +1,1 @@
+"""NinjaOne: webhook deliveries, API client (OAuth), webhook registration, alert reset."""

@@ -1,0 +1,135 @@
+"""NinjaOne Public API v2: OAuth tokens, organizations, webhook registration, alert reset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
+from alertdesk.providers.http import call, json_of
+
+LABEL = "NinjaOne"
+SCOPES = "monitoring management"
+OAUTH_SCOPES = "monitoring management offline_access"
+WEBHOOK_HEADER = "X-Alertdesk-Secret"
+WEBHOOK_ACTIVITIES = {"CONDITION": ["TRIGGERED", "RESET", "ACKNOWLEDGED"]}
+WEBHOOK_EXPAND = ["device", "organization", "location"]
+PAGE = 500
+
+
+class NinjaOneCredentials(BaseModel):
+    """An API client app: client credentials, or a refresh token from the OAuth flow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret: SecretStr = Field(min_length=1)
+    refresh_token: SecretStr | None = None
+
+
+class NinjaOneApi:
+    def __init__(self, instance_url: str, creds: NinjaOneCredentials, http: httpx.Client) -> None:
+        self.base = instance_url.rstrip("/")
+        self.creds = creds
+        self.http = http
+        self._access_token: str | None = None
+
+    def _token_request(self, form: dict[str, str]) -> dict[str, Any]:
+        form |= {
+            "client_id": self.creds.client_id,
+            "client_secret": self.creds.client_secret.get_secret_value(),
+        }
+        response = call(self.http, LABEL, "POST", f"{self.base}/ws/oauth/token", data=form)
+        body = json_of(response, LABEL)
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise VendorError("NinjaOne sent no access token")
+        return body
+
+    def _token(self) -> str:
+        if self._access_token is None:
+            if self.creds.refresh_token is not None:
+                refresh = self.creds.refresh_token.get_secret_value()
+                body = self._token_request(
+                    {"grant_type": "refresh_token", "refresh_token": refresh}
+                )
+                if body.get("refresh_token"):  # rotated: the old one stops working
+                    self.creds = self.creds.model_copy(
+                        update={"refresh_token": SecretStr(body["refresh_token"])}
+                    )
+            else:
+                body = self._token_request({"grant_type": "client_credentials", "scope": SCOPES})
+            self._access_token = str(body["access_token"])
+        return self._access_token
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        return call(self.http, LABEL, method, f"{self.base}/v2{path}", headers=headers, **kwargs)
+
+    def validate(self) -> None:
+        self._api("GET", "/organizations", params={"pageSize": 1})
+
+    def list_organizations(self) -> Sequence[ExternalOrg]:
+        found: list[ExternalOrg] = []
+        after: int | None = None
+        while True:
+            params: dict[str, Any] = {"pageSize": PAGE} | ({"after": after} if after else {})
+            page = json_of(self._api("GET", "/organizations", params=params), LABEL)
+            if not isinstance(page, list):
+                raise VendorError("NinjaOne sent organizations in an unexpected shape")
+            found += [ExternalOrg(str(o["id"]), str(o.get("name") or o["id"])) for o in page]
+            if len(page) < PAGE:
+                return found
+            after = int(page[-1]["id"])
+
+    def register_webhook(self, url: str, secret: str) -> None:
+        body = {
+            "url": url,
+            "activities": WEBHOOK_ACTIVITIES,
+            "expand": WEBHOOK_EXPAND,
+            "headers": [{"name": WEBHOOK_HEADER, "value": secret}],
+        }
+        self._api("PUT", "/webhook", json=body)
+
+    def remove_webhook(self) -> None:
+        self._api("DELETE", "/webhook")
+
+    def reset_alert(self, alert: AlertRef) -> None:
+        uid = alert.external_alert_uid or alert.external_alert_id
+        self._api("POST", f"/alert/{uid}/reset", json={})
+
+    def credentials(self) -> dict[str, Any]:
+        return _plain(self.creds)
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        query = {
+            "response_type": "code",
+            "client_id": self.creds.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": OAUTH_SCOPES,
+            "state": state,
+        }
+        return f"{self.base}/ws/oauth/authorize?{urlencode(query)}"
+
+    def exchange_code(self, code: str, redirect_uri: str) -> None:
+        """Authorization code → tokens; keeps the refresh token for later calls."""
+        body = self._token_request(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        )
+        if not body.get("refresh_token"):
+            raise VendorError("NinjaOne sent no refresh token (is offline_access allowed?)")
+        self.creds = self.creds.model_copy(
+            update={"refresh_token": SecretStr(body["refresh_token"])}
+        )
+        self._access_token = str(body["access_token"])
+
+
+def _plain(model: BaseModel) -> dict[str, Any]:
+    return {
+        k: v.get_secret_value() if isinstance(v, SecretStr) else v
+        for k, v in model
+        if v is not None
+    }

@@ -1,0 +1,62 @@
+"""Tolerant decoding shared by the vendor normalizers: JSON bodies, times, severities."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from alertdesk.core.types import SEVERITIES, Severity
+from alertdesk.providers.base import BadPayload
+
+
+def parse_json(body: bytes) -> Any:
+    if not body.strip():
+        raise BadPayload("empty body")
+    try:
+        return json.loads(body.decode("utf-8-sig"), strict=False)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadPayload(f"body is not valid JSON: {exc}") from exc
+
+
+def require_object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise BadPayload(f"expected a JSON object, got {type(payload).__name__}")
+    return payload
+
+
+def parse_time(value: Any, default: datetime) -> datetime:
+    """Epoch seconds (float or int), epoch milliseconds, or ISO-8601 (with a space or a T)."""
+    if isinstance(value, bool) or value is None or value == "":
+        return default
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return parse_time(float(text), default)
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return default
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return default
+
+
+def as_severity(value: Any) -> Severity | None:
+    text = str(value).strip().lower() if value is not None else ""
+    for severity in SEVERITIES:
+        if text == severity:
+            return severity
+    return None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A string, or None for missing/blank values (numbers are stringified)."""
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    text = str(value).strip()
+    return text or None

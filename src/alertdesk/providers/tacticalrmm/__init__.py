@@ -1,0 +1,1 @@
+"""TacticalRMM: URL Action webhook deliveries, API client (X-API-KEY), alert resolve."""

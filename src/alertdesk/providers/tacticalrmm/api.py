@@ -1,0 +1,48 @@
+"""TacticalRMM REST API (X-API-KEY): validate, list clients, resolve an alert."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
+from alertdesk.providers.http import call, json_of
+
+LABEL = "TacticalRMM"
+
+
+class TacticalCredentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: SecretStr = Field(min_length=1)
+
+
+class TacticalApi:
+    def __init__(self, instance_url: str, creds: TacticalCredentials, http: httpx.Client) -> None:
+        self.base = instance_url.rstrip("/")
+        self.creds = creds
+        self.http = http
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"X-API-KEY": self.creds.api_key.get_secret_value()}
+        return call(self.http, LABEL, method, f"{self.base}{path}", headers=headers, **kwargs)
+
+    def validate(self) -> None:
+        self._api("GET", "/agents/", params={"detail": "false"})
+
+    def list_organizations(self) -> Sequence[ExternalOrg]:
+        clients = json_of(self._api("GET", "/clients/"), LABEL)
+        if not isinstance(clients, list):
+            raise VendorError("TacticalRMM sent clients in an unexpected shape")
+        return [ExternalOrg(str(c["id"]), str(c.get("name") or c["id"])) for c in clients]
+
+    def reset_alert(self, alert: AlertRef) -> None:
+        if not alert.external_alert_id.isdigit():
+            raise VendorError("this alert came without a TacticalRMM alert id; resolve it there")
+        self._api("PUT", f"/alerts/{alert.external_alert_id}/", json={"type": "resolve"})
+
+    def credentials(self) -> dict[str, Any]:
+        return {"api_key": self.creds.api_key.get_secret_value()}

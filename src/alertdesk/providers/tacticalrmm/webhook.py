@@ -1,0 +1,110 @@
+"""TacticalRMM URL Action deliveries → AlertEvent.
+
+Tactical renders every placeholder with Python's str(): "None"/"True", datetimes like
+`2026-06-16 14:03:22.512344+00:00`, no Content-Type, and, when a value broke the JSON,
+the whole body as one JSON string literal. All of that is accepted here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from alertdesk.core.types import AlertEvent, Severity
+from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
+from alertdesk.providers.parsing import as_severity, parse_json, parse_time, text_or_none
+
+# One `"key": "value"` per line, as in the templates we hand out; the value may hold quotes.
+TEMPLATE_LINE = re.compile(r'^\s*"(?P<key>[\w.-]+)"\s*:\s*"(?P<value>.*)"\s*,?\s*$')
+SEVERITY_WORDS: tuple[tuple[str, Severity], ...] = (
+    ("error", "critical"),
+    ("crit", "critical"),
+    ("major", "major"),
+    ("high", "major"),
+    ("warn", "moderate"),
+    ("moder", "moderate"),
+    ("info", "minor"),
+    ("minor", "minor"),
+    ("low", "minor"),
+)
+
+
+def _lenient_object(text: str) -> dict[str, Any]:
+    """A body Tactical could not keep as JSON: parse it, else recover it line by line."""
+    try:
+        value = json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        fields = {m["key"]: m["value"] for m in map(TEMPLATE_LINE.match, text.splitlines()) if m}
+        if not fields:
+            raise BadPayload("body is a string that holds no JSON object") from None
+        return fields
+    if not isinstance(value, dict):
+        raise BadPayload("body is a string that holds no JSON object")
+    return value
+
+
+def _value(payload: dict[str, Any], key: str) -> str | None:
+    """The field as text, with Tactical's "None" (and other falsy renderings) as None."""
+    text = text_or_none(payload.get(key))
+    return None if text in ("None", "False", "") else text
+
+
+def _severity(raw: str | None, default: Severity) -> Severity:
+    word = (raw or "").lower()
+    exact = as_severity(word)
+    if exact is not None:
+        return exact
+    return next((sev for part, sev in SEVERITY_WORDS if part in word), default)
+
+
+def _is_resolve(payload: dict[str, Any]) -> bool:
+    event = (_value(payload, "event") or "trigger").lower()
+    return "resolv" in event or _value(payload, "resolved") == "True"
+
+
+class TacticalWebhook:
+    def parse(self, body: bytes) -> Any:
+        payload = parse_json(body)
+        if isinstance(payload, str):
+            return _lenient_object(payload)
+        return payload
+
+    def normalize(self, payload: Any, ctx: WebhookContext) -> AlertEvent | Ignored:
+        if not isinstance(payload, dict):
+            raise BadPayload(f"expected a JSON object, got {type(payload).__name__}")
+        agent = _value(payload, "agent_id")
+        if agent is None:
+            raise BadPayload("missing required field: agent_id")
+        alert_type = _value(payload, "alert_type")
+        condition = (
+            _value(payload, "check_id")
+            or _value(payload, "task_id")
+            or _value(payload, "check")
+            or _value(payload, "task")
+            or alert_type
+        )
+        resolve = _is_resolve(payload)
+        alert_time = parse_time(_value(payload, "alert_time"), ctx.now)
+        alert_id = _value(payload, "alert_id")
+        return AlertEvent(
+            tenant=ctx.tenant,
+            integration_id=ctx.integration_id,
+            provider="tacticalrmm",
+            kind="reset" if resolve else "triggered",
+            external_alert_id=alert_id or f"{agent}|{condition}|{alert_time.isoformat()}",
+            match_by_dedup_key=alert_id is None,
+            occurred_at=parse_time(_value(payload, "resolved_on"), ctx.now)
+            if resolve
+            else alert_time,
+            severity=_severity(_value(payload, "severity"), ctx.default_severity),
+            external_device_id=agent,
+            condition_identity=condition,
+            activity_type=alert_type,
+            alert_class=alert_type,
+            source_type="tacticalrmm",
+            message=_value(payload, "message"),
+            device_name=_value(payload, "hostname") or _value(payload, "agent_hostname"),
+            external_org_id=_value(payload, "client_id"),
+            raw=payload,
+        )
