@@ -24,6 +24,7 @@ from alertdesk.storage.database import Database
 from alertdesk.storage.embedded import sqlalchemy_url
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Tenant, User
+from tests.fakes.vendors import FakeVendors
 
 PASSWORD = "correct horse battery"
 
@@ -91,12 +92,20 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine, connection: Connection) -> Iterator[TestClient]:
+def vendors() -> FakeVendors:
+    """Fake vendor APIs behind https://ninja.test and https://tactical.test."""
+    return FakeVendors()
+
+
+@pytest.fixture
+def client(
+    settings: Settings, engine: Engine, connection: Connection, vendors: FakeVendors
+) -> Iterator[TestClient]:
     """The real app, its request transactions nested inside the test's transaction."""
     sessions = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    app = create_app(settings, Database(engine, sessions))
+    app = create_app(settings, Database(engine, sessions), http=vendors.client())
     with TestClient(app) as test_client:
         yield test_client
 

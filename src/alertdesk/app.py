@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from urllib.parse import urlencode
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -15,12 +16,16 @@ from fastapi.staticfiles import StaticFiles
 
 from alertdesk import __version__
 from alertdesk.errors import AlertdeskError, InvalidField, NotFound, Unauthorized
+from alertdesk.services.integrations import Vendor
+from alertdesk.services.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
-from alertdesk.web import api, health, ui
+from alertdesk.web import api, health, ui, webhooks
 from alertdesk.web.deps import LoginRequired
 from alertdesk.web.session_cookie import SessionCodec
+
+VENDOR_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
 @asynccontextmanager
@@ -28,20 +33,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if app.state.owns_database:
         app.state.database.dispose()
+        app.state.vendor.http.close()
 
 
-def create_app(settings: Settings, database: Database) -> FastAPI:
+def create_app(settings: Settings, database: Database, http: httpx.Client | None = None) -> FastAPI:
+    """`http` is the client for vendor APIs (tests pass one with a fake transport)."""
     app = FastAPI(title="alertdesk", version=__version__, lifespan=lifespan)
     app.state.owns_database = False
     app.state.settings = settings
     app.state.database = database
-    app.state.session_codec = SessionCodec(
-        settings.resolved_secret_key(), settings.session_max_age_seconds
-    )
+    secret_key = settings.resolved_secret_key()
+    app.state.session_codec = SessionCodec(secret_key, settings.session_max_age_seconds)
+    app.state.vendor = Vendor(http or httpx.Client(timeout=VENDOR_TIMEOUT), Vault(secret_key))
     app.state.metrics = health.HttpMetrics()
     app.middleware("http")(app.state.metrics.middleware)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(webhooks.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=str(files("alertdesk") / "web" / "static")))
     _install_error_handlers(app)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from alertdesk.errors import AlertdeskError
 from alertdesk.services.auth import issue_token
+from alertdesk.services.inbound import replay_failed
 from alertdesk.services.tenants import create_tenant, find_tenant
 from alertdesk.services.users import create_user, find_users_by_email
 from alertdesk.settings import Settings
@@ -22,7 +23,9 @@ app = typer.Typer(help="alertdesk: RMM and security alerts into tickets.", no_ar
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+inbound_app = typer.Typer(help="The webhook inbox.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(inbound_app, name="inbound")
 err = Console(stderr=True)
 
 
@@ -78,6 +81,25 @@ def serve(
 
     typer.echo(f"alertdesk listening on http://{host}:{port} (sign in at http://{host}:{port}/ui)")
     uvicorn.run("alertdesk.app:create_app_from_env", factory=True, host=host, port=port)
+
+
+@inbound_app.command("replay")
+def inbound_replay(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant")] = None,
+) -> None:
+    """Process again the webhook deliveries that failed (all tenants unless --tenant)."""
+    with failing_cleanly(), database() as db, db.transaction() as session:
+        tenant_id = None
+        if tenant is not None:
+            found = find_tenant(session, tenant)
+            if found is None:
+                raise AlertdeskError(f"No tenant named {tenant!r}.")
+            tenant_id = found.tenant
+        result = replay_failed(session, tenant_id, datetime.now(UTC))
+        typer.echo(
+            f"replayed {result.attempted} failed deliveries: {result.processed} processed, "
+            f"{result.still_failing} still failing"
+        )
 
 
 @users_app.command("create")

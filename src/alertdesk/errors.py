@@ -29,6 +29,12 @@ class Forbidden(AlertdeskError):
     status_code = 403
 
 
+class UpstreamError(AlertdeskError):
+    """A vendor API failed or timed out; nothing was saved."""
+
+    status_code = 502
+
+
 class InvalidField(AlertdeskError):
     """A request field that is well-formed but not acceptable (unknown id, bad state)."""
 

@@ -13,6 +13,7 @@ from alertdesk.providers.base import VendorApi, WebhookSource
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
+from alertdesk.providers.tacticalrmm.setup import url_action_templates
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 
 
@@ -23,7 +24,8 @@ class ProviderSpec:
     credentials: type[BaseModel]
     webhook: WebhookSource | None
     make_api: Callable[[str, Any, httpx.Client], VendorApi]
-    registers_webhook: bool  # the vendor API can point its webhook at us (else: shown to admins)
+    # what an admin pastes into the vendor when its API cannot register our webhook itself
+    webhook_setup: Callable[[str, str], dict[str, Any]] | None = None
 
 
 REGISTRY: dict[str, ProviderSpec] = {
@@ -33,7 +35,6 @@ REGISTRY: dict[str, ProviderSpec] = {
         credentials=NinjaOneCredentials,
         webhook=NinjaOneWebhook(),
         make_api=NinjaOneApi,
-        registers_webhook=True,
     ),
     "tacticalrmm": ProviderSpec(
         name="tacticalrmm",
@@ -41,7 +42,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         credentials=TacticalCredentials,
         webhook=TacticalWebhook(),
         make_api=TacticalApi,
-        registers_webhook=False,
+        webhook_setup=url_action_templates,
     ),
 }
 

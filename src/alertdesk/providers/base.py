@@ -6,7 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, SecretStr
 
 from alertdesk.core.types import AlertEvent, Severity
 
@@ -91,7 +93,19 @@ class VendorApi(OutboundAdapter, Protocol):
         ...
 
 
+@runtime_checkable
 class WebhookRegistrar(Protocol):
+    """A vendor API that can point its webhook at us (NinjaOne); others are set up by hand."""
+
     def register_webhook(self, url: str, secret: str) -> None: ...
 
     def remove_webhook(self) -> None: ...
+
+
+def plain_secrets(model: BaseModel) -> dict[str, Any]:
+    """A credentials model as plain JSON-able values (secrets revealed, None dropped)."""
+    return {
+        k: v.get_secret_value() if isinstance(v, SecretStr) else v
+        for k, v in model
+        if v is not None
+    }

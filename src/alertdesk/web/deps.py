@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import Forbidden, NotFound, Unauthorized
 from alertdesk.services.auth import authenticate_token
+from alertdesk.services.integrations import Vendor
 from alertdesk.services.users import get_user
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import User
@@ -96,3 +97,20 @@ async def csrf_protect(request: Request) -> None:
 
 
 CsrfChecked = Depends(csrf_protect)
+
+
+def get_vendor(request: Request) -> Vendor:
+    vendor: Vendor = request.app.state.vendor
+    return vendor
+
+
+VendorDep = Annotated[Vendor, Depends(get_vendor)]
+
+
+def get_base_url(request: Request) -> str:
+    """Where vendors reach us: ALERTDESK_BASE_URL, else the address this request came to."""
+    configured: str | None = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+BaseUrlDep = Annotated[str, Depends(get_base_url)]

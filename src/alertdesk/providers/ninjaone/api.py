@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
+from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError, plain_secrets
 from alertdesk.providers.http import call, json_of
 
 LABEL = "NinjaOne"
@@ -102,7 +102,7 @@ class NinjaOneApi:
         self._api("POST", f"/alert/{uid}/reset", json={})
 
     def credentials(self) -> dict[str, Any]:
-        return _plain(self.creds)
+        return plain_secrets(self.creds)
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         query = {
@@ -125,11 +125,3 @@ class NinjaOneApi:
             update={"refresh_token": SecretStr(body["refresh_token"])}
         )
         self._access_token = str(body["access_token"])
-
-
-def _plain(model: BaseModel) -> dict[str, Any]:
-    return {
-        k: v.get_secret_value() if isinstance(v, SecretStr) else v
-        for k, v in model
-        if v is not None
-    }

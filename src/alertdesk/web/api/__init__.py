@@ -2,12 +2,23 @@
 
 from fastapi import APIRouter
 
-from alertdesk.web.api import alerts, reference, rules, tickets, tokens, windows
+from alertdesk.web.api import (
+    alerts,
+    integrations,
+    oauth,
+    reference,
+    rules,
+    tickets,
+    tokens,
+    windows,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(reference.router)
 router.include_router(tickets.router)
 router.include_router(tokens.router)
+router.include_router(oauth.router)  # before /integrations/{id}
+router.include_router(integrations.router)
 router.include_router(rules.router)
 router.include_router(windows.router)
 router.include_router(alerts.router)

@@ -1,0 +1,123 @@
+"""NinjaOne OAuth authorization-code flow with a CSRF-safe state.
+
+The state is random, stored only as a hash, bound to the admin's UI session, single use,
+and expires after ten minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alertdesk.errors import AlertdeskError, Conflict
+from alertdesk.providers.base import VendorError
+from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
+from alertdesk.services.integrations import (
+    OAUTH_PENDING,
+    Vendor,
+    activate,
+    get_integration,
+    provider_of,
+    vendor_failure,
+)
+from alertdesk.storage.models import Integration, OAuthState, User
+
+STATE_LIFETIME = timedelta(minutes=10)
+CALLBACK_PATH = "/api/v1/integrations/ninjaone/oauth/callback"
+
+
+class InvalidState(AlertdeskError):
+    """Unknown, used, expired or foreign state: the authorization is refused."""
+
+    status_code = 400
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _api(integration: Integration, vendor: Vendor) -> NinjaOneApi:
+    if integration.provider != "ninjaone" or integration.credentials_encrypted is None:
+        raise Conflict("Only a NinjaOne integration waiting for authorization can do this.")
+    creds = NinjaOneCredentials.model_validate(
+        vendor.vault.decrypt_json(integration.credentials_encrypted)
+    )
+    return NinjaOneApi(integration.instance_url or "", creds, vendor.http)
+
+
+def start(
+    session: Session,
+    admin: User,
+    integration_id: uuid.UUID,
+    session_binding: str,
+    vendor: Vendor,
+    base_url: str,
+    now: datetime,
+) -> str:
+    """Remember a fresh state for this admin's session; return the vendor's authorize URL."""
+    integration = get_integration(session, admin.tenant, integration_id)
+    api = _api(integration, vendor)
+    state = secrets.token_urlsafe(32)
+    session.add(
+        OAuthState(
+            tenant=admin.tenant,
+            id=uuid.uuid4(),
+            integration_id=integration.id,
+            user_id=admin.id,
+            state_hash=_digest(state),
+            session_hash=_digest(session_binding),
+            expires_at=now + STATE_LIFETIME,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return api.authorize_url(base_url + CALLBACK_PATH, state)
+
+
+def _claim_state(
+    session: Session, admin: User, state: str, session_binding: str, now: datetime
+) -> OAuthState:
+    row = session.scalar(
+        select(OAuthState)
+        .where(OAuthState.tenant == admin.tenant, OAuthState.state_hash == _digest(state))
+        .with_for_update()
+    )
+    if row is None or row.user_id != admin.id or row.session_hash != _digest(session_binding):
+        raise InvalidState("This authorization was not started from your session.")
+    if row.used_at is not None:
+        raise InvalidState("This authorization link was already used. Start again.")
+    if row.expires_at <= now:
+        raise InvalidState("This authorization expired (10 minutes). Start again.")
+    row.used_at = now
+    return row
+
+
+def complete(
+    session: Session,
+    admin: User,
+    code: str,
+    state: str,
+    session_binding: str,
+    vendor: Vendor,
+    base_url: str,
+    now: datetime,
+) -> Integration:
+    """Check the state, trade the code for tokens, then connect as with client credentials."""
+    claimed = _claim_state(session, admin, state, session_binding, now)
+    integration = get_integration(session, admin.tenant, claimed.integration_id)
+    if integration.sync_status != OAUTH_PENDING:
+        raise InvalidState("This integration is not waiting for an authorization.")
+    api = _api(integration, vendor)
+    spec = provider_of(integration)
+    try:
+        api.exchange_code(code, base_url + CALLBACK_PATH)
+    except VendorError as exc:
+        raise vendor_failure(spec, exc, field="code") from exc
+    activate(integration, api, spec, vendor, base_url, now)
+    session.flush()
+    return integration

@@ -1,0 +1,246 @@
+"""Integrations (admin): connect, read, settings, disconnect, webhook setup, org mappings,
+and the log of recent webhook deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from alertdesk.services import inbound, org_mappings
+from alertdesk.services import integrations as svc
+from alertdesk.storage.models import InboundEvent, Integration, OrgMapping
+from alertdesk.web.api.schemas import Input, Output
+from alertdesk.web.deps import AdminUser, BaseUrlDep, NowDep, SessionDep, VendorDep
+
+router = APIRouter(prefix="/integrations", tags=["integrations"])
+
+
+class IntegrationIn(Input):
+    provider: str = Field(min_length=1, max_length=50)
+    instance_url: str = Field(min_length=1, max_length=500)
+    credentials: dict[str, Any]
+    settings: dict[str, Any] = {}
+    name: str | None = Field(default=None, max_length=200)
+
+
+class IntegrationOut(Output):
+    id: uuid.UUID
+    provider: str
+    name: str
+    is_active: bool
+    instance_url: str | None
+    settings: dict[str, Any]
+    webhook_url: str
+    sync_status: str
+    sync_error: str | None
+    last_poll_at: datetime | None
+    connected_at: datetime | None
+    authorize_url: str | None = None
+
+
+class ConnectedOut(IntegrationOut):
+    webhook_secret: str
+    warnings: list[str] = []
+
+
+def _out(integration: Integration, base_url: str) -> IntegrationOut:
+    authorize = None
+    if integration.sync_status == svc.OAUTH_PENDING:
+        authorize = (
+            f"{base_url}/api/v1/integrations/ninjaone/oauth/start?integration_id={integration.id}"
+        )
+    return IntegrationOut(
+        id=integration.id,
+        provider=integration.provider,
+        name=integration.name,
+        is_active=integration.is_active,
+        instance_url=integration.instance_url,
+        settings=integration.settings,
+        webhook_url=svc.webhook_url(base_url, integration),
+        sync_status=integration.sync_status,
+        sync_error=integration.sync_error,
+        last_poll_at=integration.last_poll_at,
+        connected_at=integration.connected_at,
+        authorize_url=authorize,
+    )
+
+
+@router.get("")
+def list_integrations(
+    session: SessionDep, user: AdminUser, base_url: BaseUrlDep
+) -> list[IntegrationOut]:
+    return [_out(i, base_url) for i in svc.list_integrations(session, user.tenant)]
+
+
+@router.post("", status_code=201)
+def connect(
+    body: IntegrationIn,
+    session: SessionDep,
+    user: AdminUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> ConnectedOut:
+    request = svc.ConnectRequest(
+        body.provider, body.instance_url, body.credentials, body.settings, body.name
+    )
+    integration, secret = svc.connect(session, user.tenant, request, vendor, base_url, now)
+    warnings = []
+    if integration.is_active:
+        warnings = org_mappings.sync_after_connect(
+            session, user.tenant, integration.id, vendor, now
+        )
+    out = _out(integration, base_url)
+    return ConnectedOut(**out.model_dump(), webhook_secret=secret, warnings=warnings)
+
+
+@router.get("/{integration_id}")
+def get_integration(
+    integration_id: uuid.UUID, session: SessionDep, user: AdminUser, base_url: BaseUrlDep
+) -> IntegrationOut:
+    return _out(svc.get_integration(session, user.tenant, integration_id), base_url)
+
+
+class SettingsPatch(Input):
+    settings: dict[str, Any]
+
+
+@router.patch("/{integration_id}")
+def update_settings(
+    integration_id: uuid.UUID,
+    body: SettingsPatch,
+    session: SessionDep,
+    user: AdminUser,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> IntegrationOut:
+    integration = svc.update_settings(session, user.tenant, integration_id, body.settings, now)
+    return _out(integration, base_url)
+
+
+@router.delete("/{integration_id}")
+def disconnect(
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: AdminUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> dict[str, Any]:
+    warnings = svc.disconnect(session, user.tenant, integration_id, vendor, now)
+    integration = svc.get_integration(session, user.tenant, integration_id)
+    out = _out(integration, base_url).model_dump(mode="json")
+    return {"integration": out, "warnings": warnings}
+
+
+@router.get("/{integration_id}/webhook-setup")
+def webhook_setup(
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: AdminUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+) -> dict[str, Any]:
+    """What to paste into the vendor (the secret is included: admins only)."""
+    return svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
+
+
+class MappingOut(Output):
+    id: uuid.UUID
+    external_org_id: str
+    external_org_name: str | None
+    client_id: uuid.UUID | None
+    auto_create_tickets: bool
+    details: dict[str, Any]
+    last_synced_at: datetime | None
+
+
+class MappingPatch(Input):
+    client_id: uuid.UUID | None = None
+    auto_create_tickets: bool | None = None
+
+
+@router.get("/{integration_id}/org-mappings")
+def list_mappings(
+    integration_id: uuid.UUID, session: SessionDep, user: AdminUser
+) -> list[MappingOut]:
+    rows = org_mappings.list_mappings(session, user.tenant, integration_id)
+    return [MappingOut.model_validate(m) for m in rows]
+
+
+@router.post("/{integration_id}/org-mappings/sync")
+def sync_mappings(
+    integration_id: uuid.UUID, session: SessionDep, user: AdminUser, vendor: VendorDep, now: NowDep
+) -> dict[str, int]:
+    result = org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
+    return result.__dict__
+
+
+@router.patch("/{integration_id}/org-mappings/{mapping_id}")
+def update_mapping(
+    integration_id: uuid.UUID,
+    mapping_id: uuid.UUID,
+    body: MappingPatch,
+    session: SessionDep,
+    user: AdminUser,
+) -> MappingOut:
+    changes = {k: getattr(body, k) for k in body.model_fields_set}
+    if changes.get("auto_create_tickets") is None:
+        changes.pop("auto_create_tickets", None)
+    mapping: OrgMapping = org_mappings.update_mapping(
+        session, user.tenant, integration_id, mapping_id, changes
+    )
+    return MappingOut.model_validate(mapping)
+
+
+class InboundOut(Output):
+    id: uuid.UUID
+    received_at: datetime
+    status: str
+    auth_method: str
+    content_type: str | None
+    attempts: int
+    outcome: dict[str, Any]
+    error: str | None
+    processed_at: datetime | None
+    size: int
+
+
+@router.get("/{integration_id}/inbound-events")
+def inbound_events(
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: AdminUser,
+    limit: int = Query(default=50, ge=1, le=500),
+) -> list[InboundOut]:
+    svc.get_integration(session, user.tenant, integration_id)
+    rows: list[InboundEvent] = inbound.list_recent(session, user.tenant, integration_id, limit)
+    return [_inbound_out(r) for r in rows]
+
+
+def _inbound_out(row: InboundEvent) -> InboundOut:
+    return InboundOut(
+        id=row.id,
+        received_at=row.received_at,
+        status=row.status,
+        auth_method=row.auth_method,
+        content_type=row.content_type,
+        attempts=row.attempts,
+        outcome=row.outcome,
+        error=row.error,
+        processed_at=row.processed_at,
+        size=len(row.body),
+    )
+
+
+@router.post("/{integration_id}/inbound-events/replay")
+def replay_failed(
+    integration_id: uuid.UUID, session: SessionDep, user: AdminUser, now: NowDep
+) -> dict[str, int]:
+    """Process again the deliveries that failed (each in its own savepoint)."""
+    svc.get_integration(session, user.tenant, integration_id)
+    return inbound.replay_failed(session, user.tenant, now, integration_id).__dict__

@@ -1,0 +1,68 @@
+"""NinjaOne OAuth in the browser: start (redirect to NinjaOne) and callback (a result page).
+
+Both need the admin's UI session: the state is bound to it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from alertdesk.errors import AlertdeskError, Forbidden
+from alertdesk.services import oauth
+from alertdesk.storage.models import User
+from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiUser, VendorDep
+from alertdesk.web.ui.rendering import render
+
+router = APIRouter(prefix="/integrations/ninjaone/oauth", tags=["integrations"])
+
+
+def _admin(user: User) -> User:
+    if user.role != "admin":
+        raise Forbidden("Only admins may connect integrations.")
+    return user
+
+
+@router.get("/start")
+def start(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    binding = request.state.csrf_token
+    url = oauth.start(session, _admin(user), integration_id, binding, vendor, base_url, now)
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get("/callback")
+def callback(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+    code: str = "",
+    state: str = "",
+    error: str = "",
+) -> Response:
+    context = {"user": user, "title": "NinjaOne"}
+    if error or not code or not state:
+        message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
+        return render(request, "oauth_result.html", context | {"error": message}, 400)
+    try:
+        with session.begin_nested():
+            integration = oauth.complete(
+                session, _admin(user), code, state, request.state.csrf_token, vendor, base_url, now
+            )
+    except AlertdeskError as exc:
+        return render(
+            request, "oauth_result.html", context | {"error": exc.message}, exc.status_code
+        )
+    return render(request, "oauth_result.html", context | {"integration": integration})

@@ -1,0 +1,97 @@
+"""POST /webhooks/{provider}/{integration_id}: authenticate, store, then process.
+
+Three short transactions: look up + store the delivery (so an authenticated delivery is never
+lost), process it, and — only if processing raised — mark it failed for the retry (202).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from alertdesk.core.webhook_auth import authenticate
+from alertdesk.services import inbound
+from alertdesk.services.integrations import Vendor
+from alertdesk.storage.database import Database
+from alertdesk.web.deps import get_now
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["webhooks"])
+MAX_BODY = 1024 * 1024
+
+
+def _answer(status: int, **body: object) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+async def _read_limited(request: Request) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY (checked while reading)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/webhooks/{provider}/{integration_id}")
+async def receive(provider: str, integration_id: str, request: Request) -> JSONResponse:
+    body = await _read_limited(request)
+    if body is None:
+        return _answer(413, detail=f"body larger than {MAX_BODY} bytes")
+    try:
+        integration_uuid = uuid.UUID(integration_id)
+    except ValueError:
+        return _answer(404, detail="unknown integration")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    token = request.query_params.get("token")
+    database: Database = request.app.state.database
+    vendor: Vendor = request.app.state.vendor
+    return await run_in_threadpool(
+        _ingest, database, vendor, provider, integration_uuid, headers, token, body
+    )
+
+
+def _ingest(
+    database: Database,
+    vendor: Vendor,
+    provider: str,
+    integration_id: uuid.UUID,
+    headers: dict[str, str],
+    token: str | None,
+    body: bytes,
+) -> JSONResponse:
+    now = get_now()
+    try:
+        with database.transaction() as session:
+            integration = inbound.find_active_integration(session, provider, integration_id)
+            if integration is None or integration.webhook_secret_encrypted is None:
+                return _answer(404, detail="unknown or disconnected integration")
+            secret = vendor.vault.decrypt(integration.webhook_secret_encrypted)
+            method = authenticate(secret, headers, token, body)
+            if method is None:
+                return _answer(401, detail="missing or wrong webhook secret")
+            stored = inbound.record(
+                session, integration, body, headers.get("content-type"), method, now
+            )
+            tenant, inbound_id = stored.tenant, stored.id
+    except Exception:
+        log.exception("could not store a %s webhook delivery", provider)
+        return _answer(500, detail="the delivery could not be stored; please retry")
+    try:
+        with database.transaction() as session:
+            delivery = inbound.process(session, tenant, inbound_id, now)
+    except Exception as exc:
+        log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
+        with database.transaction() as session:
+            inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
+        return _answer(202, processed=False, queued=True, inbound_event_id=str(inbound_id))
+    return _answer(delivery.status_code, **delivery.body)

@@ -1,0 +1,168 @@
+"""Fake NinjaOne and TacticalRMM APIs at the HTTP layer (httpx.MockTransport), fed with the
+verbatim fixtures; they record what they were asked and can be told to fail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+NINJA_URL = "https://ninja.test"
+TACTICAL_URL = "https://tactical.test"
+
+
+def fixture(vendor: str, name: str) -> Any:
+    return json.loads((FIXTURES / vendor / name).read_text())
+
+
+def fixture_bytes(vendor: str, name: str) -> bytes:
+    return (FIXTURES / vendor / name).read_bytes()
+
+
+@dataclass
+class Failure:
+    """Answer `status` (or raise a timeout when status is 0) for requests to `path`."""
+
+    path: str
+    status: int
+    times: int = 1_000_000
+
+
+@dataclass
+class FakeVendor:
+    requests: list[httpx.Request] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    def fail(self, path: str, status: int, times: int = 1_000_000) -> None:
+        self.failures.append(Failure(path, status, times))
+
+    def _failure(self, request: httpx.Request) -> httpx.Response | None:
+        for failure in self.failures:
+            if failure.times > 0 and request.url.path.startswith(failure.path):
+                failure.times -= 1
+                if failure.status == 0:
+                    raise httpx.ReadTimeout("timed out", request=request)
+                return httpx.Response(failure.status, text=f"fake failure {failure.status}")
+        return None
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [r.url.path for r in self.requests if method is None or r.method == method]
+
+
+@dataclass
+class FakeNinjaOne(FakeVendor):
+    client_id: str = "ninja-client"
+    client_secret: str = "ninja-secret"
+    organizations: list[dict[str, Any]] = field(
+        default_factory=lambda: fixture("ninjaone", "organizations_list.json")
+    )
+    webhook: dict[str, Any] | None = None
+    refresh_tokens: list[str] = field(default_factory=list)
+    resets: list[str] = field(default_factory=list)
+    codes: dict[str, str] = field(default_factory=lambda: {"good-code": "refresh-1"})
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        failed = self._failure(request)
+        if failed is not None:
+            return failed
+        path = request.url.path
+        if path == "/ws/oauth/token":
+            return self._token(parse_qs(request.content.decode()))
+        if request.headers.get("authorization") != "Bearer access-token":
+            return httpx.Response(401, text="unauthorized")
+        return self._api(request, path)
+
+    def _token(self, form: dict[str, list[str]]) -> httpx.Response:
+        first = {k: v[0] for k, v in form.items()}
+        if (first.get("client_id"), first.get("client_secret")) != (
+            self.client_id,
+            self.client_secret,
+        ):
+            return httpx.Response(401, json={"error": "invalid_client"})
+        body = fixture("ninjaone", "oauth_token_response.json") | {"access_token": "access-token"}
+        grant = first.get("grant_type")
+        if grant == "authorization_code":
+            if first.get("code") not in self.codes:
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            return httpx.Response(200, json=body | {"refresh_token": self.codes[first["code"]]})
+        if grant == "refresh_token":
+            self.refresh_tokens.append(first.get("refresh_token", ""))
+            return httpx.Response(200, json=body | {"refresh_token": "refresh-rotated"})
+        return httpx.Response(200, json={k: v for k, v in body.items() if k != "refresh_token"})
+
+    def _api(self, request: httpx.Request, path: str) -> httpx.Response:
+        if path == "/v2/organizations":
+            size = int(request.url.params.get("pageSize", 500))
+            after = int(request.url.params.get("after", 0))
+            page = [o for o in self.organizations if int(o["id"]) > after][:size]
+            return httpx.Response(200, json=page)
+        if path == "/v2/webhook" and request.method == "PUT":
+            self.webhook = json.loads(request.content)
+            return httpx.Response(204)
+        if path == "/v2/webhook" and request.method == "DELETE":
+            self.webhook = None
+            return httpx.Response(204)
+        if path.startswith("/v2/alert/") and path.endswith("/reset"):
+            self.resets.append(path.split("/")[3])
+            return httpx.Response(204)
+        return httpx.Response(404, text="not found")
+
+
+@dataclass
+class FakeTactical(FakeVendor):
+    api_key: str = "tactical-key"
+    clients: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {"id": 3, "name": "Acme Dental", "sites": []},
+            {"id": 4, "name": "Globex Corp", "sites": []},
+        ]
+    )
+    resolved: list[str] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        failed = self._failure(request)
+        if failed is not None:
+            return failed
+        if request.headers.get("x-api-key") != self.api_key:
+            return httpx.Response(401, json={"detail": "Invalid API key"})
+        path = request.url.path
+        if path == "/agents/":
+            agent = fixture("tacticalrmm", "api_requests.json")[
+                "GET /agents/?detail=false item shape"
+            ]
+            return httpx.Response(200, json=[agent])
+        if path == "/clients/":
+            return httpx.Response(200, json=self.clients)
+        if path.startswith("/alerts/") and request.method == "PUT":
+            if json.loads(request.content) != {"type": "resolve"}:
+                return httpx.Response(400, json={"detail": "bad type"})
+            self.resolved.append(path.split("/")[2])
+            return httpx.Response(200, json="ok")
+        return httpx.Response(404, text="not found")
+
+
+@dataclass
+class FakeVendors:
+    ninjaone: FakeNinjaOne = field(default_factory=FakeNinjaOne)
+    tactical: FakeTactical = field(default_factory=FakeTactical)
+
+    def handler(self) -> Callable[[httpx.Request], httpx.Response]:
+        def route(request: httpx.Request) -> httpx.Response:
+            if request.url.host == "ninja.test":
+                return self.ninjaone(request)
+            if request.url.host == "tactical.test":
+                return self.tactical(request)
+            raise httpx.ConnectError(f"no such host: {request.url.host}", request=request)
+
+        return route
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self.handler()))
