@@ -15,6 +15,7 @@ from alertdesk.errors import AlertdeskError, InvalidField, NotFound
 from alertdesk.services import reference as ref
 from alertdesk.services import ticket_work as work
 from alertdesk.services import tickets as svc
+from alertdesk.services.alerts import AlertFilter, list_alerts
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
 from alertdesk.web.ui.rendering import error_page, render
@@ -51,6 +52,7 @@ def _page(
         "ticket": detail.ticket,
         "lookups": lookups,
         "assets": assets,
+        "alerts": list_alerts(session, user.tenant, AlertFilter(ticket_id=ticket_id)),
         "timeline": timeline,
         "error": error.message if error else None,
         "invalid": error.field if isinstance(error, InvalidField) else None,
