@@ -94,6 +94,13 @@ class VendorApi(OutboundAdapter, Protocol):
 
 
 @runtime_checkable
+class AlertFetcher(Protocol):
+    """A vendor API that can list its active alerts (for reconciliation polling)."""
+
+    def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]: ...
+
+
+@runtime_checkable
 class WebhookRegistrar(Protocol):
     """A vendor API that can point its webhook at us (NinjaOne); others are set up by hand."""
 

@@ -108,6 +108,11 @@ def api_for(spec: ProviderSpec, integration: Integration, vendor: Vendor) -> Ven
     return spec.make_api(integration.instance_url, creds, vendor.http)
 
 
+def remember_credentials(integration: Integration, api: VendorApi, vendor: Vendor) -> None:
+    """Store what the API holds now: NinjaOne rotates refresh tokens on every use."""
+    integration.credentials_encrypted = vendor.vault.encrypt_json(api.credentials())
+
+
 def webhook_url(base_url: str, integration: Integration) -> str:
     return f"{base_url.rstrip('/')}/webhooks/{integration.provider}/{integration.id}"
 
@@ -191,7 +196,7 @@ def activate(
             api.register_webhook(webhook_url(base_url, integration), secret)
     except VendorError as exc:
         raise vendor_failure(spec, exc) from exc
-    integration.credentials_encrypted = vendor.vault.encrypt_json(api.credentials())
+    remember_credentials(integration, api, vendor)
     integration.is_active, integration.sync_status, integration.sync_error = True, "ok", None
     integration.connected_at = integration.updated_at = now
 

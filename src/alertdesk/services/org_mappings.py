@@ -18,6 +18,7 @@ from alertdesk.services.integrations import (
     api_for,
     get_integration,
     provider_of,
+    remember_credentials,
     vendor_failure,
 )
 from alertdesk.services.lookup import get_owned, get_referenced
@@ -50,10 +51,12 @@ def sync_from_vendor(
 ) -> SyncResult:
     integration = get_integration(session, tenant, integration_id)
     spec = provider_of(integration)
+    api = api_for(spec, integration, vendor)
     try:
-        orgs = api_for(spec, integration, vendor).list_organizations()
+        orgs = api.list_organizations()
     except VendorError as exc:
         raise vendor_failure(spec, exc, field="integration") from exc
+    remember_credentials(integration, api, vendor)
     return apply_orgs(session, tenant, integration_id, orgs, now)
 
 
