@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from alertdesk.web.ui import login, ticket_page, tickets
+from alertdesk.web.ui import integrations, login, ticket_page, tickets
 from alertdesk.web.ui.rendering import error_page
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -17,5 +17,6 @@ def home() -> RedirectResponse:
 router.include_router(login.router)
 router.include_router(tickets.router)
 router.include_router(ticket_page.router)
+router.include_router(integrations.router)
 
 __all__ = ["error_page", "router"]

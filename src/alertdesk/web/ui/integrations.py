@@ -1,0 +1,227 @@
+"""Admin settings pages for integrations: connect, webhook setup, org mappings, deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from alertdesk.errors import AlertdeskError, Forbidden
+from alertdesk.providers import REGISTRY
+from alertdesk.services import inbound, org_mappings
+from alertdesk.services import integrations as svc
+from alertdesk.services.reference import list_clients
+from alertdesk.storage.models import User
+from alertdesk.web.deps import BaseUrlDep, CsrfChecked, NowDep, SessionDep, UiUser, VendorDep
+from alertdesk.web.ui.rendering import error_page, render
+
+router = APIRouter(prefix="/settings/integrations")
+FormText = Annotated[str, Form()]
+
+
+def _admin(user: User) -> User:
+    if user.role != "admin":
+        raise Forbidden("Only admins can manage integrations.")
+    return user
+
+
+def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
+    return RedirectResponse(f"/ui/settings/integrations/{integration_id}{anchor}", 303)
+
+
+@router.get("")
+def integrations_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    base_url: BaseUrlDep,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    _admin(user)
+    rows = svc.list_integrations(session, user.tenant)
+    context = {
+        "user": user,
+        "integrations": rows,
+        "providers": REGISTRY,
+        "connected": {i.provider for i in rows if i.is_active},
+        "base_url": base_url,
+        "error": error,
+        "form": form or {},
+    }
+    return render(request, "settings/integrations.html", context, 422 if error else 200)
+
+
+@router.post("", dependencies=[CsrfChecked])
+def connect(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+    provider: FormText = "",
+    instance_url: FormText = "",
+    client_id: FormText = "",
+    client_secret: FormText = "",
+    api_key: FormText = "",
+    authorization: FormText = "client_credentials",
+) -> Response:
+    _admin(user)
+    credentials = (
+        {"client_id": client_id, "client_secret": client_secret}
+        if provider == "ninjaone"
+        else {"api_key": api_key}
+    )
+    settings = {"authorization": authorization} if provider == "ninjaone" else {}
+    request_ = svc.ConnectRequest(provider, instance_url, credentials, settings)
+    try:
+        with session.begin_nested():
+            integration, secret = svc.connect(session, user.tenant, request_, vendor, base_url, now)
+    except AlertdeskError as exc:
+        form = {"provider": provider, "instance_url": instance_url, "client_id": client_id}
+        return integrations_page(request, session, user, base_url, exc.message, form)
+    if integration.is_active:
+        org_mappings.sync_after_connect(session, user.tenant, integration.id, vendor, now)
+    return _detail(request, session, user, integration.id, vendor, base_url, secret=secret)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    user: User,
+    integration_id: uuid.UUID,
+    vendor: svc.Vendor,
+    base_url: str,
+    *,
+    secret: str | None = None,
+    error: str | None = None,
+) -> Response:
+    integration = svc.get_integration(session, user.tenant, integration_id)
+    setup: dict[str, Any] | None = None
+    if integration.webhook_secret_encrypted is not None:
+        setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
+    context = {
+        "user": user,
+        "integration": integration,
+        "spec": REGISTRY.get(integration.provider),
+        "webhook_url": svc.webhook_url(base_url, integration),
+        "setup": setup,
+        "new_secret": secret,
+        "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
+        "clients": list_clients(session, user.tenant),
+        "deliveries": inbound.list_recent(session, user.tenant, integration_id, 25),
+        "error": error,
+    }
+    return render(request, "settings/integration.html", context, 422 if error else 200)
+
+
+@router.get("/{integration_id}")
+def integration_page(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+) -> Response:
+    _admin(user)
+    return _detail(request, session, user, integration_id, vendor, base_url)
+
+
+def _attempt(
+    request: Request,
+    session: Session,
+    user: User,
+    integration_id: uuid.UUID,
+    vendor: svc.Vendor,
+    base_url: str,
+    change: Any,
+    anchor: str = "",
+) -> Response:
+    """Run one change in a savepoint; show the page again with the reason if it is refused."""
+    _admin(user)
+    try:
+        with session.begin_nested():
+            change()
+    except AlertdeskError as exc:
+        if exc.status_code == 404:
+            return error_page(request, exc, user)
+        return _detail(request, session, user, integration_id, vendor, base_url, error=exc.message)
+    return _back(integration_id, anchor)
+
+
+@router.post("/{integration_id}/mappings/{mapping_id}", dependencies=[CsrfChecked])
+def map_organization(
+    request: Request,
+    integration_id: uuid.UUID,
+    mapping_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    client_id: FormText = "",
+) -> Response:
+    def change() -> object:
+        try:
+            chosen = uuid.UUID(client_id) if client_id else None
+        except ValueError:
+            chosen = None
+        changes: dict[str, object] = {"client_id": chosen}
+        return org_mappings.update_mapping(
+            session, user.tenant, integration_id, mapping_id, changes
+        )
+
+    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#mappings")
+
+
+@router.post("/{integration_id}/sync", dependencies=[CsrfChecked])
+def sync(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    def change() -> object:
+        return org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
+
+    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#mappings")
+
+
+@router.post("/{integration_id}/replay", dependencies=[CsrfChecked])
+def replay(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    def change() -> object:
+        svc.get_integration(session, user.tenant, integration_id)
+        return inbound.replay_failed(session, user.tenant, now, integration_id)
+
+    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#deliveries")
+
+
+@router.post("/{integration_id}/disconnect", dependencies=[CsrfChecked])
+def disconnect(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiUser,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    def change() -> object:
+        return svc.disconnect(session, user.tenant, integration_id, vendor, now)
+
+    return _attempt(request, session, user, integration_id, vendor, base_url, change)
