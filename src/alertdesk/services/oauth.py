@@ -61,6 +61,8 @@ def start(
 ) -> str:
     """Remember a fresh state for this admin's session; return the vendor's authorize URL."""
     integration = get_integration(session, admin.tenant, integration_id)
+    if integration.sync_status != OAUTH_PENDING:
+        raise Conflict("This integration is not waiting for an authorization.")
     api = _api(integration, vendor)
     state = secrets.token_urlsafe(32)
     session.add(
@@ -79,9 +81,10 @@ def start(
     return api.authorize_url(base_url + CALLBACK_PATH, state)
 
 
-def _claim_state(
+def claim_state(
     session: Session, admin: User, state: str, session_binding: str, now: datetime
 ) -> OAuthState:
+    """Check and use up the state (the caller commits this even if the exchange then fails)."""
     row = session.scalar(
         select(OAuthState)
         .where(OAuthState.tenant == admin.tenant, OAuthState.state_hash == _digest(state))
@@ -94,21 +97,20 @@ def _claim_state(
     if row.expires_at <= now:
         raise InvalidState("This authorization expired (10 minutes). Start again.")
     row.used_at = now
+    session.flush()
     return row
 
 
 def complete(
     session: Session,
     admin: User,
+    claimed: OAuthState,
     code: str,
-    state: str,
-    session_binding: str,
     vendor: Vendor,
     base_url: str,
     now: datetime,
 ) -> Integration:
-    """Check the state, trade the code for tokens, then connect as with client credentials."""
-    claimed = _claim_state(session, admin, state, session_binding, now)
+    """Trade the code for tokens, then connect as with client credentials."""
     integration = get_integration(session, admin.tenant, claimed.integration_id)
     if integration.sync_status != OAUTH_PENDING:
         raise InvalidState("This integration is not waiting for an authorization.")

@@ -57,6 +57,7 @@ def sync_from_vendor(
     except VendorError as exc:
         raise vendor_failure(spec, exc, field="integration") from exc
     remember_credentials(integration, api, vendor)
+    integration.sync_error = None
     return apply_orgs(session, tenant, integration_id, orgs, now)
 
 

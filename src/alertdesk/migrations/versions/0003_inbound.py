@@ -90,7 +90,7 @@ def upgrade() -> None:
     op.add_column("integration", sa.Column("webhook_secret_encrypted", sa.Text(), nullable=True))
     op.add_column(
         "integration",
-        sa.Column("sync_status", sa.String(length=20), nullable=False, server_default="pending"),
+        sa.Column("sync_status", sa.String(length=40), nullable=False, server_default="pending"),
     )
     op.add_column("integration", sa.Column("sync_error", sa.Text(), nullable=True))
     op.add_column(

@@ -41,7 +41,7 @@ class Integration(TenantKeyed, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
-    sync_status: Mapped[str] = mapped_column(String(20), default="pending")
+    sync_status: Mapped[str] = mapped_column(String(40), default="pending")
     sync_error: Mapped[str | None] = mapped_column(Text)
     last_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

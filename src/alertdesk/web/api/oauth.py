@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError, Forbidden
 from alertdesk.services import oauth
+from alertdesk.services.org_mappings import sync_after_connect
 from alertdesk.storage.models import User
 from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiUser, VendorDep
 from alertdesk.web.ui.rendering import render
@@ -56,11 +57,13 @@ def callback(
     if error or not code or not state:
         message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
         return render(request, "oauth_result.html", context | {"error": message}, 400)
+    admin = _admin(user)
     try:
+        with session.begin_nested():  # the state is used up even if what follows fails
+            claimed = oauth.claim_state(session, admin, state, request.state.csrf_token, now)
         with session.begin_nested():
-            integration = oauth.complete(
-                session, _admin(user), code, state, request.state.csrf_token, vendor, base_url, now
-            )
+            integration = oauth.complete(session, admin, claimed, code, vendor, base_url, now)
+        sync_after_connect(session, admin.tenant, integration.id, vendor, now)
     except AlertdeskError as exc:
         return render(
             request, "oauth_result.html", context | {"error": exc.message}, exc.status_code
