@@ -32,6 +32,7 @@ class Failure:
     path: str
     status: int
     times: int = 1_000_000
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -39,8 +40,10 @@ class FakeVendor:
     requests: list[httpx.Request] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
 
-    def fail(self, path: str, status: int, times: int = 1_000_000) -> None:
-        self.failures.append(Failure(path, status, times))
+    def fail(
+        self, path: str, status: int, times: int = 1_000_000, headers: dict[str, str] | None = None
+    ) -> None:
+        self.failures.append(Failure(path, status, times, headers or {}))
 
     def _failure(self, request: httpx.Request) -> httpx.Response | None:
         for failure in self.failures:
@@ -48,7 +51,9 @@ class FakeVendor:
                 failure.times -= 1
                 if failure.status == 0:
                     raise httpx.ReadTimeout("timed out", request=request)
-                return httpx.Response(failure.status, text=f"fake failure {failure.status}")
+                return httpx.Response(
+                    failure.status, text=f"fake failure {failure.status}", headers=failure.headers
+                )
         return None
 
     def paths(self, method: str | None = None) -> list[str]:

@@ -25,8 +25,10 @@ def authenticate(
 ) -> AuthMethod | None:
     """Which method proved the sender knows the secret (constant-time compares), else None.
 
-    `headers` must be keyed in lower case.
+    `headers` must be keyed in lower case. An empty secret authenticates nothing.
     """
+    if not secret:
+        return None
     if _same(headers.get(SECRET_HEADER), secret):
         return "header"
     signature = headers.get(SIGNATURE_HEADER)

@@ -31,7 +31,10 @@ def parse_time(value: Any, default: datetime) -> datetime:
         return default
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):  # out of range, inf, nan
+            return default
     if isinstance(value, str):
         text = value.strip()
         try:
