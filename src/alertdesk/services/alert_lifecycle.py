@@ -46,23 +46,8 @@ def reset(session: Session, event: AlertEvent, alert: Alert | None, now: datetim
     actions = _rule_actions(session, alert)
     if alert.ticket_id is not None and actions is not None and actions.auto_resolve_ticket:
         warnings = _auto_resolve(session, event, alert, actions, now)
-    events.publish(
-        session,
-        alert.tenant,
-        events.RMM_ALERT_RESOLVED,
-        {
-            "integration_id": alert.integration_id,
-            "provider": event.provider,
-            "alert_id": alert.id,
-            "external_alert_id": alert.external_alert_id,
-            "severity": alert.severity,
-            "external_device_id": alert.external_device_id,
-            "asset_id": alert.asset_id,
-            "ticket_id": alert.ticket_id,
-            "resolved_at": alert.resolved_at,
-        },
-        now,
-    )
+    payload = events.alert_payload(event.provider, alert)
+    events.publish(session, alert.tenant, events.RMM_ALERT_RESOLVED, payload, now)
     session.flush()
     return Outcome(
         "resolved",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.storage.models import Event
+from alertdesk.storage.models import Alert, Event
 
 RMM_ALERT_TRIGGERED = "RMM_ALERT_TRIGGERED"
 RMM_ALERT_RESOLVED = "RMM_ALERT_RESOLVED"
@@ -38,6 +38,29 @@ def publish(
     )
     session.add(event)
     return event
+
+
+def alert_payload(provider: str, alert: Alert) -> dict[str, Any]:
+    """The RMM_ALERT_TRIGGERED / RMM_ALERT_RESOLVED payload (triggered_at or resolved_at)."""
+    payload: dict[str, Any] = {
+        "integration_id": alert.integration_id,
+        "provider": provider,
+        "alert_id": alert.id,
+        "external_alert_id": alert.external_alert_id,
+        "severity": alert.severity,
+        "external_device_id": alert.external_device_id,
+        "asset_id": alert.asset_id,
+        "client_id": alert.client_id,
+        "ticket_id": alert.ticket_id,
+        "message": alert.message,
+        "source_type": alert.source_type,
+        "alert_class": alert.alert_class,
+    }
+    if alert.resolved_at is None:
+        payload["triggered_at"] = alert.triggered_at
+    else:
+        payload["resolved_at"] = alert.resolved_at
+    return payload
 
 
 def list_events(

@@ -212,7 +212,11 @@ def _finish(
     session.add(alert)
     alert.decision = {"outcome": outcome, **trace}
     events.publish(
-        session, event.tenant, events.RMM_ALERT_TRIGGERED, alert_payload(event, alert), now
+        session,
+        event.tenant,
+        events.RMM_ALERT_TRIGGERED,
+        events.alert_payload(event.provider, alert),
+        now,
     )
     session.flush()
     return Outcome(
@@ -222,21 +226,3 @@ def _finish(
         rule_id=alert.matched_rule_id,
         warnings=tuple(trace.get("warnings", ())),
     )
-
-
-def alert_payload(event: AlertEvent, alert: Alert) -> dict[str, Any]:
-    return {
-        "integration_id": alert.integration_id,
-        "provider": event.provider,
-        "alert_id": alert.id,
-        "external_alert_id": alert.external_alert_id,
-        "severity": alert.severity,
-        "external_device_id": alert.external_device_id,
-        "asset_id": alert.asset_id,
-        "client_id": alert.client_id,
-        "ticket_id": alert.ticket_id,
-        "message": alert.message,
-        "source_type": alert.source_type,
-        "alert_class": alert.alert_class,
-        "triggered_at": alert.triggered_at,
-    }
