@@ -11,12 +11,23 @@ from alertdesk.providers.base import BadPayload
 
 
 def parse_json(body: bytes) -> Any:
+    """Decode JSON; NUL characters are dropped (PostgreSQL text cannot hold them)."""
     if not body.strip():
         raise BadPayload("empty body")
     try:
-        return json.loads(body.decode("utf-8-sig"), strict=False)
+        return without_nul(json.loads(body.decode("utf-8-sig"), strict=False))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadPayload(f"body is not valid JSON: {exc}") from exc
+
+
+def without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
 
 
 def require_object(payload: Any) -> dict[str, Any]:

@@ -83,14 +83,15 @@ def _stored_alert(
     if alert is None:
         alert = Alert(tenant=event.tenant, id=uuid.uuid4(), integration_id=event.integration_id,
                       external_alert_id=event.external_alert_id, created_at=now)  # fmt: skip
-    alert.external_device_id = event.external_device_id
-    alert.external_alert_uid = event.external_alert_uid
-    alert.external_org_id = event.external_org_id
+    alert.external_device_id = _clip(event.external_device_id, 255)
+    alert.external_alert_uid = _clip(event.external_alert_uid, 255)
+    alert.external_org_id = _clip(event.external_org_id, 255)
     alert.asset_id, alert.client_id = context.asset_id, context.client_id
     alert.severity, alert.status = event.severity, "active"
-    alert.activity_type, alert.source_type = event.activity_type, event.source_type
-    alert.alert_class, alert.message = event.alert_class, event.message
-    alert.device_name, alert.dedup_key = event.device_name, key
+    alert.activity_type = _clip(event.activity_type, 100)
+    alert.source_type = _clip(event.source_type, 100)
+    alert.alert_class, alert.message = _clip(event.alert_class, 255), event.message
+    alert.device_name, alert.dedup_key = _clip(event.device_name, 255), key
     alert.triggered_at = alert.last_occurrence_at = event.occurred_at
     alert.ticket_id = alert.resolved_at = alert.suppressed_by_window_id = None
     alert.acknowledged_at = alert.acknowledged_by = None
@@ -98,6 +99,11 @@ def _stored_alert(
     alert.occurrence_count, alert.ingest_source = 1, source
     alert.raw, alert.updated_at = dict(event.raw), now
     return alert
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    """Vendor text beyond the column's size is cut, not a reason to lose the alert."""
+    return value[:limit] if value is not None else None
 
 
 def _decide(

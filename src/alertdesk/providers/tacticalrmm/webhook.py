@@ -7,8 +7,10 @@ the whole body as one JSON string literal. All of that is accepted here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from alertdesk.core.types import AlertEvent, Severity
@@ -63,6 +65,14 @@ def _is_resolve(payload: dict[str, Any]) -> bool:
     return "resolv" in event or _value(payload, "resolved") == "True"
 
 
+def _synthesized_id(agent: str, condition: str | None, alert_time: datetime) -> str:
+    """A stable id for deliveries without alert_id; long check names are hashed to fit."""
+    condition_part = condition or ""
+    if len(condition_part) > 64:
+        condition_part = hashlib.sha256(condition_part.encode()).hexdigest()[:32]
+    return f"{agent[:120]}|{condition_part}|{alert_time.isoformat()}"
+
+
 class TacticalWebhook:
     def parse(self, body: bytes) -> Any:
         payload = parse_json(body)
@@ -92,7 +102,7 @@ class TacticalWebhook:
             integration_id=ctx.integration_id,
             provider="tacticalrmm",
             kind="reset" if resolve else "triggered",
-            external_alert_id=alert_id or f"{agent}|{condition}|{alert_time.isoformat()}",
+            external_alert_id=alert_id or _synthesized_id(agent, condition, alert_time),
             match_by_dedup_key=alert_id is None,
             occurred_at=parse_time(_value(payload, "resolved_on"), ctx.now)
             if resolve
