@@ -8,114 +8,12 @@ through the API. A full-page screenshot is left in test-artifacts/ for humans.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
-import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TENANT, EMAIL, PASSWORD = "Newcomer MSP", "owner@newcomer.example", "a long first password"
-STARTUP_SECONDS = 30
-
-
-@pytest.fixture
-def chromium() -> Path:
-    """The system Chromium; requested first, so nothing is started when it is missing."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    reason = f"Chromium is not installed at {CHROMIUM}; the browser scenario cannot run."
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} CI must provide it (e.g. apt-get install chromium).")
-    pytest.skip(reason)
-
-
-def _command() -> list[str]:
-    """The installed `alertdesk` script next to this Python, else `python -m alertdesk`."""
-    script = Path(sys.executable).parent / "alertdesk"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "alertdesk"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Workspace:
-    url: str
-    token: str
-    log: Path
-
-    def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        response = httpx.request(method, f"{self.url}/api/v1{path}", headers=headers, **kwargs)
-        assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json()
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"`alertdesk serve` exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(
-        f"`alertdesk serve` did not answer /healthz in {STARTUP_SECONDS}s:\n{log.read_text()}"
-    )
-
-
-@pytest.fixture
-def workspace(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Workspace]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALERTDESK_")}
-    env |= {
-        "ALERTDESK_DATABASE_URL": make_database(),
-        "ALERTDESK_DATA_DIR": str(tmp_path / "data"),
-        "ALERTDESK_SECRET_KEY": secrets.token_urlsafe(48),
-    }
-    init = subprocess.run(
-        [*_command(), "init", "--tenant", TENANT, "--admin-email", EMAIL,
-         "--admin-password", PASSWORD],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert init.returncode == 0, f"init failed:\n{init.stdout}\n{init.stderr}"
-    token = init.stdout.strip().splitlines()[-1].strip()
-    assert token.startswith("adk_"), f"the last line of init is not a token:\n{init.stdout}"
-
-    port, log = _free_port(), tmp_path / "serve.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*_command(), "serve", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
-        try:
-            _wait_until_healthy(url, server, log)
-            yield Workspace(url, token, log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+from tests.e2e.conftest import ARTIFACTS, EMAIL, PASSWORD, Workspace
 
 
 def _sign_in(page: Page, url: str) -> None:
