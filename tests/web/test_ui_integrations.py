@@ -112,3 +112,32 @@ def test_technicians_cannot_open_integration_settings(
     sign_in(client, user.email)
     assert client.get(PAGE).status_code == 403
     assert "Integrations" not in client.get("/ui/tickets").text
+
+
+def test_the_buttons_sync_retry_and_disconnect(
+    client: TestClient, tenant: TenantCtx, vendors: FakeVendors
+) -> None:
+    sign_in(client, tenant.admin.email)
+    _connect(client, provider="tacticalrmm", instance_url=TACTICAL_URL, api_key="tactical-key")
+    [integration] = client.get("/api/v1/integrations", headers=tenant.headers).json()
+    page = f"{PAGE}/{integration['id']}"
+    vendors.tactical.clients.append({"id": 9, "name": "Initech"})
+
+    def press(action: str) -> int:
+        token = page_token(client, page)
+        url = f"{page}/{action}"
+        code: int = client.post(url, data={"csrf_token": token}, follow_redirects=False).status_code
+        return code
+
+    assert press("sync") == 303
+    assert "Initech" in client.get(page).text
+    assert press("replay") == 303
+    assert press("unknown") == 404
+    assert press("disconnect") == 303
+    shown = client.get(f"/api/v1/integrations/{integration['id']}", headers=tenant.headers).json()
+    assert (shown["is_active"], shown["sync_status"]) == (False, "disconnected")
+    vendors.tactical.fail("/clients/", 500)
+    assert (
+        "not connected"
+        in client.post(f"{page}/sync", data={"csrf_token": page_token(client, page)}).text
+    )

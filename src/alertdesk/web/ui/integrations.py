@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -178,50 +180,48 @@ def map_organization(
     return _attempt(request, session, user, integration_id, vendor, base_url, change, "#mappings")
 
 
-@router.post("/{integration_id}/sync", dependencies=[CsrfChecked])
-def sync(
+def _sync(
+    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
+) -> object:
+    return org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
+
+
+def _replay(
+    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
+) -> object:
+    svc.get_integration(session, user.tenant, integration_id)
+    return inbound.replay_failed(session, user.tenant, now, integration_id)
+
+
+def _disconnect(
+    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
+) -> object:
+    return svc.disconnect(session, user.tenant, integration_id, vendor, now)
+
+
+# action → (what it does, where the page scrolls back to)
+ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
+    "sync": (_sync, "#mappings"),
+    "replay": (_replay, "#deliveries"),
+    "disconnect": (_disconnect, ""),
+}
+
+
+@router.post("/{integration_id}/{action}", dependencies=[CsrfChecked])
+def act(
     request: Request,
     integration_id: uuid.UUID,
+    action: Literal["sync", "replay", "disconnect"],
     session: SessionDep,
     user: UiUser,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> Response:
+    """The buttons of the integration page: sync organizations, retry failed, disconnect."""
+    run, anchor = ACTIONS[action]
+
     def change() -> object:
-        return org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
+        return run(session, user, integration_id, vendor, now)
 
-    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#mappings")
-
-
-@router.post("/{integration_id}/replay", dependencies=[CsrfChecked])
-def replay(
-    request: Request,
-    integration_id: uuid.UUID,
-    session: SessionDep,
-    user: UiUser,
-    vendor: VendorDep,
-    base_url: BaseUrlDep,
-    now: NowDep,
-) -> Response:
-    def change() -> object:
-        svc.get_integration(session, user.tenant, integration_id)
-        return inbound.replay_failed(session, user.tenant, now, integration_id)
-
-    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#deliveries")
-
-
-@router.post("/{integration_id}/disconnect", dependencies=[CsrfChecked])
-def disconnect(
-    request: Request,
-    integration_id: uuid.UUID,
-    session: SessionDep,
-    user: UiUser,
-    vendor: VendorDep,
-    base_url: BaseUrlDep,
-    now: NowDep,
-) -> Response:
-    def change() -> object:
-        return svc.disconnect(session, user.tenant, integration_id, vendor, now)
-
-    return _attempt(request, session, user, integration_id, vendor, base_url, change)
+    return _attempt(request, session, user, integration_id, vendor, base_url, change, anchor)
