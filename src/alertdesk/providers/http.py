@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from alertdesk.providers.base import VendorError
+from alertdesk.providers.base import ExternalOrg, VendorError
 
 
 def call(http: httpx.Client, label: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -37,3 +37,10 @@ def json_of(response: httpx.Response, label: str) -> Any:
 
 def _path(url: str) -> str:
     return httpx.URL(url).path
+
+
+def organizations(items: Any, label: str) -> list[ExternalOrg]:
+    """Vendor organization records ({id, name}) → ExternalOrg; any other shape is a VendorError."""
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
+        raise VendorError(f"{label} sent organizations in an unexpected shape")
+    return [ExternalOrg(str(i["id"]), str(i.get("name") or i["id"])) for i in items]

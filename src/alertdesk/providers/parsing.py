@@ -14,15 +14,21 @@ def parse_json(body: bytes) -> Any:
     """Decode JSON; NUL characters are dropped (PostgreSQL text cannot hold them)."""
     if not body.strip():
         raise BadPayload("empty body")
+    return loads(body.decode("utf-8-sig", errors="replace"))
+
+
+def loads(text: str) -> Any:
+    """json.loads that only ever fails with BadPayload (deep nesting, huge numbers included)."""
     try:
-        return without_nul(json.loads(body.decode("utf-8-sig"), strict=False))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadPayload(f"body is not valid JSON: {exc}") from exc
+        return without_nul(json.loads(text, strict=False))
+    except (ValueError, RecursionError, OverflowError) as exc:  # JSONDecodeError is a ValueError
+        raise BadPayload(f"body is not valid JSON: {str(exc)[:200]}") from exc
 
 
 def without_nul(value: Any) -> Any:
+    """Text PostgreSQL can store: no NUL characters, no lone surrogates."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
         return [without_nul(v) for v in value]
     if isinstance(value, dict):
@@ -41,8 +47,8 @@ def parse_time(value: Any, default: datetime) -> datetime:
     if isinstance(value, bool) or value is None or value == "":
         return default
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > 1e11 else value
         try:
+            seconds = value / 1000 if value > 1e11 else value
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):  # out of range, inf, nan
             return default

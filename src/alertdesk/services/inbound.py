@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.types import Severity
+from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.integrations import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
 from alertdesk.services.pipeline import process_alert_event
 from alertdesk.storage.models import Alert, InboundEvent, Integration
+
+MAX_ID = 255
+MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer retried
+STALE_RECEIVED = timedelta(minutes=5)  # stored but never processed (the process died)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: dat
     severity: Severity = parse_settings(integration.settings).default_severity
     ctx = WebhookContext(tenant, integration.id, severity, now)
     try:
-        result = source.normalize(source.parse(inbound.body), ctx)
+        result = _checked(source.normalize(source.parse(inbound.body), ctx))
     except BadPayload as exc:
         return _mark(inbound, "rejected", Delivery(400, {"detail": str(exc)}), now, str(exc))
     if isinstance(result, Ignored):
@@ -104,6 +108,12 @@ def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: dat
     return _mark(inbound, "processed", Delivery(200, body), now)
 
 
+def _checked(result: AlertEvent | Ignored) -> AlertEvent | Ignored:
+    if isinstance(result, AlertEvent) and len(result.external_alert_id) > MAX_ID:
+        raise BadPayload(f"alert id longer than {MAX_ID} characters")
+    return result
+
+
 def _unmapped(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID | None) -> bool:
     client = session.scalar(
         select(Alert.client_id).where(Alert.tenant == tenant, Alert.id == alert_id)
@@ -124,8 +134,9 @@ def mark_failed(
 ) -> None:
     """Processing raised: keep the delivery as `failed` for the retry (its attempt counted)."""
     inbound = get_owned(session, InboundEvent, tenant, inbound_id)
-    inbound.status, inbound.error, inbound.processed_at = "failed", error[:2000], now
     inbound.attempts += 1
+    inbound.status = "failed" if inbound.attempts < MAX_ATTEMPTS else "dead"
+    inbound.error, inbound.processed_at = error[:2000], now
     session.flush()
 
 
@@ -156,11 +167,15 @@ def replay_failed(
     integration_id: uuid.UUID | None = None,
     limit: int = 500,
 ) -> ReplayResult:
-    """Process failed deliveries again, oldest first, each in its own savepoint.
+    """Process failed (and long-stuck received) deliveries again, oldest first, each in its
+    own savepoint; after MAX_ATTEMPTS a delivery is marked dead and left alone.
 
     `tenant` None replays for every tenant (the CLI, run by the operator).
     """
-    query = select(InboundEvent.tenant, InboundEvent.id).where(InboundEvent.status == "failed")
+    retry = (InboundEvent.status == "failed") | (
+        (InboundEvent.status == "received") & (InboundEvent.received_at < now - STALE_RECEIVED)
+    )
+    query = select(InboundEvent.tenant, InboundEvent.id).where(retry)
     if tenant is not None:
         query = query.where(InboundEvent.tenant == tenant)
     if integration_id is not None:

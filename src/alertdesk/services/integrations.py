@@ -84,7 +84,10 @@ def _credentials(spec: ProviderSpec, raw: dict[str, Any]) -> BaseModel:
 
 
 def _instance_url(url: str) -> str:
-    parsed = httpx.URL(url.strip())
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL:
+        parsed = httpx.URL("")
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InvalidField(
             "instance_url", "Give the vendor's address, e.g. https://eu.ninjarmm.com"
@@ -140,6 +143,8 @@ def connect(
         raise InvalidField("provider", f"Unknown provider; use one of: {', '.join(REGISTRY)}.")
     creds = _credentials(spec, request.credentials)
     settings = parse_settings(request.settings)
+    if settings.authorization == "oauth" and spec.name != "ninjaone":
+        raise InvalidField("settings.authorization", f"{spec.label} has no OAuth sign-in.")
     integration = _claim_row(session, tenant, spec, now)
     integration.instance_url = _instance_url(request.instance_url)
     integration.name = request.name or spec.label

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.org_names import find_exact_match
-from alertdesk.errors import AlertdeskError, InvalidField
+from alertdesk.errors import AlertdeskError, NotFound
 from alertdesk.providers.base import ExternalOrg, VendorError
 from alertdesk.services.integrations import (
     Vendor,
@@ -68,9 +68,9 @@ def sync_after_connect(
     try:
         with session.begin_nested():
             sync_from_vendor(session, tenant, integration_id, vendor, now)
-    except AlertdeskError as exc:
+    except (AlertdeskError, VendorError) as exc:
         integration = get_integration(session, tenant, integration_id)
-        integration.sync_error = f"organization sync failed: {exc.message}"
+        integration.sync_error = f"organization sync failed: {exc}"
         return [integration.sync_error]
     return []
 
@@ -135,7 +135,7 @@ def update_mapping(
     """Map (or unmap, with client_id None) an organization by hand."""
     mapping = get_owned(session, OrgMapping, tenant, mapping_id)
     if mapping.integration_id != integration_id:
-        raise InvalidField("mapping_id", "That mapping belongs to another integration.")
+        raise NotFound("No such org mapping for this integration.")
     if "client_id" in changes:
         client_id = changes["client_id"]
         if client_id is not None:

@@ -91,7 +91,10 @@ def _ingest(
             delivery = inbound.process(session, tenant, inbound_id, now)
     except Exception as exc:
         log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
-        with database.transaction() as session:
-            inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
+        try:
+            with database.transaction() as session:
+                inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
+        except Exception:  # stored as "received": the replay picks it up later all the same
+            log.exception("could not mark delivery %s as failed", inbound_id)
         return _answer(202, processed=False, queued=True, inbound_event_id=str(inbound_id))
     return _answer(delivery.status_code, **delivery.body)

@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError, plain_secrets
-from alertdesk.providers.http import call, json_of
+from alertdesk.providers.http import call, json_of, organizations
 
 LABEL = "NinjaOne"
 SCOPES = "monitoring management"
@@ -77,13 +77,13 @@ class NinjaOneApi:
         after: int | None = None
         while True:
             params: dict[str, Any] = {"pageSize": PAGE} | ({"after": after} if after else {})
-            page = json_of(self._api("GET", "/organizations", params=params), LABEL)
-            if not isinstance(page, list):
-                raise VendorError("NinjaOne sent organizations in an unexpected shape")
-            found += [ExternalOrg(str(o["id"]), str(o.get("name") or o["id"])) for o in page]
-            if len(page) < PAGE:
+            page = organizations(
+                json_of(self._api("GET", "/organizations", params=params), LABEL), LABEL
+            )
+            found += page
+            if len(page) < PAGE or not page[-1].external_id.isdigit():
                 return found
-            after = int(page[-1]["id"])
+            after = int(page[-1].external_id)
 
     def register_webhook(self, url: str, secret: str) -> None:
         body = {

@@ -9,7 +9,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
-from alertdesk.providers.http import call, json_of
+from alertdesk.providers.http import call, json_of, organizations
 
 LABEL = "TacticalRMM"
 
@@ -34,10 +34,7 @@ class TacticalApi:
         self._api("GET", "/agents/", params={"detail": "false"})
 
     def list_organizations(self) -> Sequence[ExternalOrg]:
-        clients = json_of(self._api("GET", "/clients/"), LABEL)
-        if not isinstance(clients, list):
-            raise VendorError("TacticalRMM sent clients in an unexpected shape")
-        return [ExternalOrg(str(c["id"]), str(c.get("name") or c["id"])) for c in clients]
+        return organizations(json_of(self._api("GET", "/clients/"), LABEL), LABEL)
 
     def reset_alert(self, alert: AlertRef) -> None:
         if not alert.external_alert_id.isdigit():

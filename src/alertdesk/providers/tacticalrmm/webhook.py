@@ -8,14 +8,13 @@ the whole body as one JSON string literal. All of that is accepted here.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import datetime
 from typing import Any
 
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
-from alertdesk.providers.parsing import as_severity, parse_json, parse_time, text_or_none
+from alertdesk.providers.parsing import as_severity, loads, parse_json, parse_time, text_or_none
 
 # One `"key": "value"` per line, as in the templates we hand out; the value may hold quotes.
 TEMPLATE_LINE = re.compile(r'^\s*"(?P<key>[\w.-]+)"\s*:\s*"(?P<value>.*)"\s*,?\s*$')
@@ -35,8 +34,8 @@ SEVERITY_WORDS: tuple[tuple[str, Severity], ...] = (
 def _lenient_object(text: str) -> dict[str, Any]:
     """A body Tactical could not keep as JSON: parse it, else recover it line by line."""
     try:
-        value = json.loads(text, strict=False)
-    except json.JSONDecodeError:
+        value = loads(text)
+    except BadPayload:
         fields = {m["key"]: m["value"] for m in map(TEMPLATE_LINE.match, text.splitlines()) if m}
         if not fields:
             raise BadPayload("body is a string that holds no JSON object") from None
