@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -87,9 +89,25 @@ def _install_error_handlers(app: FastAPI) -> None:
         return await request_validation_exception_handler(request, exc)
 
 
+class RedactTokens(logging.Filter):
+    """Keep `?token=<webhook secret>` out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN_IN_QUERY.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+TOKEN_IN_QUERY = re.compile(r"((?:^|[?&])token=)[^&\s]*")
+
+
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory alertdesk.app:create_app_from_env` (settings from env)."""
     settings = Settings()
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     database = Database.from_settings(settings)
     upgrade(database.engine)
     app = create_app(settings, database)

@@ -34,8 +34,9 @@ class Settings(BaseSettings):
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             draft = path.with_name(f".secret_key.{os.getpid()}")
-            draft.write_text(secrets.token_urlsafe(48))
-            draft.chmod(0o600)
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
             with contextlib.suppress(FileExistsError):  # another process won the race: use its key
                 os.link(draft, path)
             draft.unlink()

@@ -81,3 +81,18 @@ def test_webhook_then_poller_gives_one_alert_and_one_ticket(session: Session, wo
     assert len(alerts(session, world.tenant)) == 1
     assert len(tickets(session, world.tenant)) == 1
     assert alerts(session, world.tenant)[0].ingest_source == "webhook"
+
+
+def test_a_resolved_alert_firing_again_joins_its_still_open_ticket(
+    session: Session, tenant: TenantCtx
+) -> None:
+    world = build_world(session, tenant.id, tenant.admin.id)
+    add_rule(session, world.tenant, world.integration.id)  # no auto-resolve: the ticket stays
+    first = world.process(session, world.event(occurred_at=NOW))
+    world.process(session, world.event(kind="reset", occurred_at=NOW + timedelta(minutes=1)))
+    again = world.process(session, world.event(occurred_at=NOW + timedelta(minutes=2)))
+    assert (again.outcome, again.ticket_id) == ("occurrence_appended", first.ticket_id)
+    assert len(tickets(session, world.tenant)) == 1
+    [alert] = alerts(session, world.tenant)
+    assert (alert.status, alert.occurrence_count, alert.ticket_id) == ("active", 2, first.ticket_id)
+    assert alert.decision["rule"]["name"] == "catch-all"  # the first decision is kept

@@ -37,3 +37,8 @@ def test_ticket_lifecycle_through_the_api(client: TestClient, tenant: TenantCtx)
     assert [c["body"] for c in detail["comments"]] == ["on it"]
     assert detail["total_minutes"] == 15
     assert [h["field"] for h in detail["history"]] == ["status"]
+
+
+def test_times_are_utc_on_output(client: TestClient, tenant: TenantCtx) -> None:
+    created = client.post("/api/v1/clients", json={"name": "Utc"}, headers=tenant.headers).json()
+    assert created["created_at"].endswith("Z")

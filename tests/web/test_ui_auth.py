@@ -276,3 +276,11 @@ def test_a_user_deactivated_while_signed_in_is_logged_out(
     tenant.admin.is_active = False
     session.flush()
     assert client.get("/ui/tickets", follow_redirects=False).status_code == 303
+
+
+def test_signing_in_can_continue_to_the_ninjaone_authorization(
+    client: TestClient, tenant: TenantCtx
+) -> None:
+    target = "/api/v1/integrations/ninjaone/oauth/start?integration_id=x"
+    response = login(client, tenant.admin.email, next_url=target)
+    assert response.headers["location"] == target

@@ -141,3 +141,26 @@ def test_the_buttons_sync_retry_and_disconnect(
         "not connected"
         in client.post(f"{page}/sync", data={"csrf_token": page_token(client, page)}).text
     )
+
+
+def test_a_malformed_client_id_is_refused_not_treated_as_unmapped(
+    client: TestClient, tenant: TenantCtx
+) -> None:
+    client.post("/api/v1/clients", json={"name": "KMSP Radio Station"}, headers=tenant.headers)
+    sign_in(client, tenant.admin.email)
+    _connect(client, provider="ninjaone", instance_url=NINJA_URL, client_id="ninja-client",
+             client_secret="ninja-secret")  # fmt: skip
+    [integration] = client.get("/api/v1/integrations", headers=tenant.headers).json()
+    url = f"/api/v1/integrations/{integration['id']}/org-mappings"
+    matched = next(m for m in client.get(url, headers=tenant.headers).json() if m["client_id"])
+    page = f"{PAGE}/{integration['id']}"
+    response = client.post(
+        f"{page}/mappings/{matched['id']}",
+        data={"csrf_token": page_token(client, page), "client_id": "not-an-id"},
+    )
+    assert response.status_code == 422
+    assert "not a valid id" in response.text
+    after = next(
+        m for m in client.get(url, headers=tenant.headers).json() if m["id"] == matched["id"]
+    )
+    assert after["client_id"] == matched["client_id"]

@@ -1,4 +1,5 @@
-"""What a provider can do, as Protocols; services depend on these, never on a vendor module."""
+"""What a provider can do, as Protocols: services depend on these, not on vendor modules
+(the NinjaOne OAuth flow in services/oauth.py is the one vendor-specific service)."""
 
 from __future__ import annotations
 

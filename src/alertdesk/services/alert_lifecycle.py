@@ -80,12 +80,13 @@ def _auto_resolve(
     label = provider_label(event.provider)
     note = f"Alert resolved in {label}.\nExternal alert ID: {alert.external_alert_id}"
     add_system_note(session, alert.tenant, alert.ticket_id, note, now)
+    # lock the ticket first: a comment or time entry being saved right now touches this row
+    ticket = session.get_one(Ticket, (alert.tenant, alert.ticket_id), with_for_update=True)
     snapshot, others = ticket_snapshot(session, alert.tenant, alert.ticket_id, alert.id)
     if not is_untouched(snapshot) or others:
         reason = "other alerts on it are still active" if others else "a person has worked on it"
         alert.decision = {**alert.decision, "resolution": f"ticket left open: {reason}"}
         return []
-    ticket = session.get_one(Ticket, (alert.tenant, alert.ticket_id))
     status, warnings = _close_status(session, ticket, actions)
     if status is None:
         return warnings

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.actors import Actor
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
-from alertdesk.errors import Conflict, InvalidField
+from alertdesk.errors import Conflict, InvalidField, NotFound
 from alertdesk.services.alert_tickets import AlertTicketRequest, create_alert_ticket
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.storage.models import Alert, Board, Integration, OrgMapping, Priority, Ticket, User
@@ -95,7 +95,11 @@ def create_ticket_for_alert(
     now: datetime,
 ) -> Ticket:
     """A ticket for an alert that has none; the client comes from the asset or the org mapping."""
-    alert = get_alert(session, tenant, alert_id)
+    alert = session.scalar(
+        select(Alert).where(Alert.tenant == tenant, Alert.id == alert_id).with_for_update()
+    )  # two people pressing the button at once must not make two tickets
+    if alert is None:
+        raise NotFound("No such alert.")
     if alert.ticket_id is not None:
         raise Conflict("This alert already has a linked ticket.")
     _check_choice(session, tenant, choice)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import AlertEvent, Severity
+from alertdesk.errors import Conflict
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.integrations import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
@@ -79,7 +80,8 @@ def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: dat
     inbound = get_owned(session, InboundEvent, tenant, inbound_id)
     integration = get_owned(session, Integration, tenant, inbound.integration_id)
     source = provider_of(integration).webhook
-    assert source is not None, f"{integration.provider} has no webhook source"
+    if source is None:
+        raise Conflict(f"{integration.provider} does not take webhooks.")
     inbound.attempts += 1
     severity: Severity = parse_settings(integration.settings).default_severity
     ctx = WebhookContext(tenant, integration.id, severity, now)

@@ -1,5 +1,6 @@
 """Integrations (one per tenant and provider): connect with vendor-validated credentials,
-settings, disconnect. Secrets are encrypted with the Vault; the webhook secret is shown once."""
+settings, disconnect. Credentials and the webhook secret are encrypted with the Vault; the
+secret is returned on connect and to admins asking for the webhook setup, never elsewhere."""
 
 from __future__ import annotations
 

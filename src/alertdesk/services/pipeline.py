@@ -61,10 +61,28 @@ def process_alert_event(
         existing.updated_at = now
         session.flush()
         return Outcome("skipped", alert_id=existing.id, ticket_id=existing.ticket_id)
+    if existing is not None and context.own_ticket_open:
+        return _refire_on_own_ticket(session, event, existing, now)
     alert = _stored_alert(event, key, context, ingest_source, now)
     window_at = now if reprocess_suppressed else event.occurred_at
     with session.no_autoflush:  # the alert is written once, when its outcome is known
         return _decide(session, event, alert, context, window_at, now)
+
+
+def _refire_on_own_ticket(
+    session: Session, event: AlertEvent, alert: Alert, now: datetime
+) -> Outcome:
+    """A resolved alert fires again while its ticket is still open: one more occurrence there."""
+    assert alert.ticket_id is not None
+    alert.status, alert.resolved_at, alert.acknowledged_at = "active", None, None
+    alert.occurrence_count += 1
+    alert.last_occurrence_at, alert.updated_at = event.occurred_at, now
+    note = _occurrence_note(alert.occurrence_count, event)
+    add_system_note(session, event.tenant, alert.ticket_id, note, now)
+    dedup = {"ticket_id": str(alert.ticket_id), "occurrence": alert.occurrence_count}
+    return _finish(
+        session, event, alert, "occurrence_appended", {**alert.decision, "dedup": dedup}, now
+    )
 
 
 def _is_redelivery(existing: Alert, event: AlertEvent, reprocess_suppressed: bool) -> bool:
@@ -193,10 +211,7 @@ def _append_occurrence(
         .values(occurrence_count=occurrence, last_occurrence_at=event.occurred_at)
         .execution_options(synchronize_session=False)
     )
-    note = f"Alert re-triggered — {ordinal(occurrence)} occurrence."
-    note += f"\nExternal alert ID: {event.external_alert_id}"
-    if event.message:
-        note += f"\n{event.message}"
+    note = _occurrence_note(occurrence, event)
     add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
     alert.ticket_id = context.dedup_ticket_id
     trace["dedup"] = {
@@ -205,6 +220,12 @@ def _append_occurrence(
         "occurrence": occurrence,
     }
     return _finish(session, event, alert, "occurrence_appended", trace, now)
+
+
+def _occurrence_note(occurrence: int, event: AlertEvent) -> str:
+    note = f"Alert re-triggered — {ordinal(occurrence)} occurrence."
+    note += f"\nExternal alert ID: {event.external_alert_id}"
+    return f"{note}\n{event.message}" if event.message else note
 
 
 def _finish(
@@ -216,7 +237,7 @@ def _finish(
     now: datetime,
 ) -> Outcome:
     session.add(alert)
-    alert.decision = {"outcome": outcome, **trace}
+    alert.decision = {**trace, "outcome": outcome}
     events.publish(
         session,
         event.tenant,

@@ -1,4 +1,7 @@
-"""Ticket use cases: create, list, change fields with history, comment, log time, close."""
+"""Ticket use cases: create (race-free numbers), list with filters, read with its details.
+
+Changes to a ticket (fields, comments, time, closing) live in ticket_work.py.
+"""
 
 from __future__ import annotations
 

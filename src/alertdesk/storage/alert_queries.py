@@ -9,7 +9,7 @@ from datetime import time
 from typing import Any
 
 from sqlalchemy import and_, func, literal, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from alertdesk.core.rules import Rule
 from alertdesk.core.types import AlertEvent
@@ -33,9 +33,18 @@ log = logging.getLogger(__name__)
 
 
 def lock_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> None:
-    """Serialize events of one tenant/integration/dedup key until the transaction ends."""
-    key = f"{event.tenant}|{event.integration_id}|{dedup_key}"
-    session.execute(text("select pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+    """Serialize events of one dedup key, and of one alert id, until the transaction ends.
+
+    Both locks are taken in one statement, always in this order (key, then alert id).
+    """
+    scope = f"{event.tenant}|{event.integration_id}"
+    session.execute(
+        text(
+            "select pg_advisory_xact_lock(hashtextextended(:k, 0)),"
+            " pg_advisory_xact_lock(hashtextextended(:a, 0))"
+        ),
+        {"k": f"{scope}|key|{dedup_key}", "a": f"{scope}|alert|{event.external_alert_id}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,12 @@ class AlertContext:
     dedup_alert_id: uuid.UUID | None
     dedup_ticket_id: uuid.UUID | None
     dedup_occurrences: int
+    own_ticket_open: bool  # the stored alert's own ticket is still open
 
 
-def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertContext:
-    """Everything the pipeline needs to decide, in a single statement."""
-    t, i = event.tenant, event.integration_id
-    asset = (
+def _asset_of(event: AlertEvent) -> Any:
+    t = event.tenant
+    return (
         select(AssetExternalRef.asset_id, Asset.client_id)
         .join(Asset, and_(Asset.tenant == t, Asset.id == AssetExternalRef.asset_id))
         .where(
@@ -65,21 +74,28 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
         .limit(1)
         .subquery()
     )
-    mapping = (
+
+
+def _mapping_of(event: AlertEvent) -> Any:
+    return (
         select(OrgMapping.client_id, OrgMapping.external_org_name)
         .where(
-            OrgMapping.tenant == t,
-            OrgMapping.integration_id == i,
+            OrgMapping.tenant == event.tenant,
+            OrgMapping.integration_id == event.integration_id,
             OrgMapping.external_org_id == (event.external_org_id or ""),
         )
         .subquery()
     )
-    dedup = (
+
+
+def _dedup_target(event: AlertEvent, dedup_key: str) -> Any:
+    t = event.tenant
+    return (
         select(Alert.id, Alert.ticket_id, Alert.occurrence_count)
         .join(Ticket, and_(Ticket.tenant == t, Ticket.id == Alert.ticket_id))
         .where(
             Alert.tenant == t,
-            Alert.integration_id == i,
+            Alert.integration_id == event.integration_id,
             Alert.dedup_key == dedup_key,
             Alert.external_alert_id != event.external_alert_id,
             # same organization: alerts without a device share "no-device|…" across clients
@@ -91,7 +107,17 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
         .limit(1)
         .subquery()
     )
-    one = select(literal(1).label("one")).subquery()
+
+
+def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertContext:
+    """Everything the pipeline needs to decide, in a single statement."""
+    asset, mapping, dedup = _asset_of(event), _mapping_of(event), _dedup_target(event, dedup_key)
+    own = aliased(Ticket)
+    stored = and_(
+        Alert.tenant == event.tenant,
+        Alert.integration_id == event.integration_id,
+        Alert.external_alert_id == event.external_alert_id,
+    )
     row = session.execute(
         select(
             Alert,
@@ -101,24 +127,20 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
             dedup.c.id,
             dedup.c.ticket_id,
             dedup.c.occurrence_count,
+            own.id.is_not(None) & own.closed_at.is_(None),
         )
-        .select_from(one)
-        .outerjoin(
-            Alert,
-            and_(
-                Alert.tenant == t,
-                Alert.integration_id == i,
-                Alert.external_alert_id == event.external_alert_id,
-            ),
-        )
+        .select_from(select(literal(1).label("one")).subquery())
+        .outerjoin(Alert, stored)
+        .outerjoin(own, and_(own.tenant == event.tenant, own.id == Alert.ticket_id))
         .outerjoin(asset, literal(True))
         .outerjoin(mapping, literal(True))
         .outerjoin(dedup, literal(True))
     ).one()
-    existing, asset_id, client_id, organization, dedup_id, dedup_ticket, occurrences = row
+    existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count, own_open = row
     return AlertContext(
-        existing, asset_id, client_id, organization, dedup_id, dedup_ticket, occurrences or 0
-    )
+        existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count or 0,
+        bool(own_open),
+    )  # fmt: skip
 
 
 def open_alert_by_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> Alert | None:

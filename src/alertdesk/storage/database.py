@@ -16,7 +16,10 @@ from alertdesk.storage.embedded import sqlalchemy_url, start_embedded
 
 @dataclass
 class Database:
-    """Owns the engine; `session()` opens one unit of work that commits at the edge."""
+    """Owns the engine; `transaction()` opens one unit of work that commits at the edge.
+
+    Sessions run in UTC, so times read back carry +00:00 (the API promises UTC output).
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
@@ -24,6 +27,7 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, *, embedded: Any = None, **engine_args: Any) -> Database:
+        engine_args.setdefault("connect_args", {}).setdefault("options", "-c timezone=UTC")
         engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, **engine_args)
         return cls(engine, sessionmaker(engine, expire_on_commit=False), embedded)
 

@@ -84,6 +84,15 @@ def ui_user(request: Request, session: SessionDep) -> User:
 UiUser = Annotated[User, Depends(ui_user)]
 
 
+def ui_admin(user: UiUser) -> User:
+    if user.role != "admin":
+        raise Forbidden("Only admins can do this.")
+    return user
+
+
+UiAdmin = Annotated[User, Depends(ui_admin)]
+
+
 async def csrf_protect(request: Request) -> None:
     """Every UI form post carries the session's CSRF token (form field or X-CSRF-Token)."""
     ui = ui_session(request)

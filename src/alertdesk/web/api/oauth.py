@@ -10,20 +10,13 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from alertdesk.errors import AlertdeskError, Forbidden
+from alertdesk.errors import AlertdeskError
 from alertdesk.services import oauth
 from alertdesk.services.org_mappings import sync_after_connect
-from alertdesk.storage.models import User
-from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiUser, VendorDep
+from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiAdmin, VendorDep
 from alertdesk.web.ui.rendering import render
 
 router = APIRouter(prefix="/integrations/ninjaone/oauth", tags=["integrations"])
-
-
-def _admin(user: User) -> User:
-    if user.role != "admin":
-        raise Forbidden("Only admins may connect integrations.")
-    return user
 
 
 @router.get("/start")
@@ -31,13 +24,13 @@ def start(
     request: Request,
     integration_id: uuid.UUID,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> Response:
     binding = request.state.csrf_token
-    url = oauth.start(session, _admin(user), integration_id, binding, vendor, base_url, now)
+    url = oauth.start(session, user, integration_id, binding, vendor, base_url, now)
     return RedirectResponse(url, status_code=302)
 
 
@@ -45,7 +38,7 @@ def start(
 def callback(
     request: Request,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
@@ -57,7 +50,7 @@ def callback(
     if error or not code or not state:
         message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
         return render(request, "oauth_result.html", context | {"error": message}, 400)
-    admin = _admin(user)
+    admin = user
     try:
         with session.begin_nested():  # the state is used up even if what follows fails
             claimed = oauth.claim_state(session, admin, state, request.state.csrf_token, now)

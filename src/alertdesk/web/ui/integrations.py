@@ -11,23 +11,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from alertdesk.errors import AlertdeskError, Forbidden
+from alertdesk.errors import AlertdeskError
 from alertdesk.providers import REGISTRY
 from alertdesk.services import inbound, org_mappings
 from alertdesk.services import integrations as svc
 from alertdesk.services.reference import list_clients
 from alertdesk.storage.models import User
-from alertdesk.web.deps import BaseUrlDep, CsrfChecked, NowDep, SessionDep, UiUser, VendorDep
+from alertdesk.web.deps import BaseUrlDep, CsrfChecked, NowDep, SessionDep, UiAdmin, VendorDep
+from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import error_page, render
 
 router = APIRouter(prefix="/settings/integrations")
 FormText = Annotated[str, Form()]
-
-
-def _admin(user: User) -> User:
-    if user.role != "admin":
-        raise Forbidden("Only admins can manage integrations.")
-    return user
 
 
 def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
@@ -38,12 +33,11 @@ def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
 def integrations_page(
     request: Request,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     base_url: BaseUrlDep,
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    _admin(user)
     rows = svc.list_integrations(session, user.tenant)
     context = {
         "user": user,
@@ -61,7 +55,7 @@ def integrations_page(
 def connect(
     request: Request,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
@@ -72,7 +66,6 @@ def connect(
     api_key: FormText = "",
     authorization: FormText = "client_credentials",
 ) -> Response:
-    _admin(user)
     credentials = (
         {"client_id": client_id, "client_secret": client_secret}
         if provider == "ninjaone"
@@ -126,11 +119,10 @@ def integration_page(
     request: Request,
     integration_id: uuid.UUID,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
 ) -> Response:
-    _admin(user)
     return _detail(request, session, user, integration_id, vendor, base_url)
 
 
@@ -145,7 +137,6 @@ def _attempt(
     anchor: str = "",
 ) -> Response:
     """Run one change in a savepoint; show the page again with the reason if it is refused."""
-    _admin(user)
     try:
         with session.begin_nested():
             change()
@@ -162,17 +153,13 @@ def map_organization(
     integration_id: uuid.UUID,
     mapping_id: uuid.UUID,
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     client_id: FormText = "",
 ) -> Response:
     def change() -> object:
-        try:
-            chosen = uuid.UUID(client_id) if client_id else None
-        except ValueError:
-            chosen = None
-        changes: dict[str, object] = {"client_id": chosen}
+        changes: dict[str, object] = {"client_id": form_id(client_id, "client_id")}
         return org_mappings.update_mapping(
             session, user.tenant, integration_id, mapping_id, changes
         )
@@ -213,7 +200,7 @@ def act(
     integration_id: uuid.UUID,
     action: Literal["sync", "replay", "disconnect"],
     session: SessionDep,
-    user: UiUser,
+    user: UiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,

@@ -19,8 +19,9 @@ LOGIN_CSRF_COOKIE = "alertdesk_login_csrf"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect within the UI, never to another site."""
-    if target and target.startswith("/ui/") and not target.startswith("//"):
+    """Only redirect within the UI (or to the OAuth start), never to another site."""
+    allowed = ("/ui/", "/api/v1/integrations/ninjaone/oauth/start")
+    if target and target.startswith(allowed) and not target.startswith("//"):
         return target
     return "/ui/tickets"
 

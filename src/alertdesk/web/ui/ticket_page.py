@@ -18,6 +18,7 @@ from alertdesk.services import tickets as svc
 from alertdesk.services.alerts import AlertFilter, list_alerts
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
+from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import error_page, render
 from alertdesk.web.ui.workspace import Lookups
 
@@ -81,15 +82,6 @@ def _apply(
     except AlertdeskError as exc:
         return _page(request, session, user, ticket_id, exc, form)
     return RedirectResponse(f"/ui/tickets/{ticket_id}{anchor}", status_code=303)
-
-
-def _form_id(value: str, field: str) -> uuid.UUID | None:
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise InvalidField(field, f"{field} is not a valid id.") from exc
 
 
 @router.get("")
@@ -161,10 +153,10 @@ def change_fields(
     assigned_to: Annotated[str, Form()] = "",
 ) -> Response:
     def change() -> object:
-        assignee = _form_id(assigned_to, "assigned_to")
+        assignee = form_id(assigned_to, "assigned_to")
         changes = work.TicketChanges(
-            status_id=_form_id(status_id, "status_id"),
-            priority_id=_form_id(priority_id, "priority_id"),
+            status_id=form_id(status_id, "status_id"),
+            priority_id=form_id(priority_id, "priority_id"),
             assigned_to=assignee,
             unassign=assignee is None,
         )
@@ -195,6 +187,6 @@ def close(
             ticket_id,
             Actor.user(user.id),
             now,
-            _form_id(status_id, "status_id"),
+            form_id(status_id, "status_id"),
         ),
     )

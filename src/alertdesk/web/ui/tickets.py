@@ -1,4 +1,4 @@
-"""Ticket pages: the list with filters, the new-ticket form, and the ticket workspace."""
+"""Ticket pages: the list with filters and the new-ticket form (the ticket itself: ticket_page)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.services import tickets as svc
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
+from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import render
 from alertdesk.web.ui.workspace import Lookups
 
@@ -19,7 +20,7 @@ OptionalId = Annotated[str, Form()]
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    """Form selects send "" for "any"/"none"; anything else must be an id."""
+    """List filters: "" means any; a malformed id is ignored like an unknown one."""
     if not value:
         return None
     try:
@@ -108,21 +109,19 @@ def create_ticket(
         "priority_id": priority_id,
         "assigned_to": assigned_to,
     }
-    client = _uuid_or_none(client_id)
-    if client is None:
-        return _new_form(
-            request, session, user, form, InvalidField("client_id", "Choose a client.")
-        )
-    new = svc.NewTicket(
-        title=title,
-        client_id=client,
-        description=description,
-        board_id=_uuid_or_none(board_id),
-        priority_id=_uuid_or_none(priority_id),
-        assigned_to=_uuid_or_none(assigned_to),
-        source="manual",
-    )
     try:
+        client = form_id(client_id, "client_id")
+        if client is None:
+            raise InvalidField("client_id", "Choose a client.")
+        new = svc.NewTicket(
+            title=title,
+            client_id=client,
+            description=description,
+            board_id=form_id(board_id, "board_id"),
+            priority_id=form_id(priority_id, "priority_id"),
+            assigned_to=form_id(assigned_to, "assigned_to"),
+            source="manual",
+        )
         with session.begin_nested():
             ticket = svc.create_ticket(session, user.tenant, new, now)
     except AlertdeskError as exc:
