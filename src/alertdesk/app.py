@@ -15,9 +15,10 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 
 from alertdesk import __version__
-from alertdesk.errors import AlertdeskError, InvalidField, NotFound, Unauthorized
+from alertdesk.errors import AlertdeskError, Conflict, InvalidField, NotFound, Unauthorized
 from alertdesk.services.integrations import Vendor
 from alertdesk.services.vault import Vault
 from alertdesk.settings import Settings
@@ -69,6 +70,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": detail}, status_code=422)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
         return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        """Two requests raced for the same unique value: the loser gets a clear 409."""
+        conflict = Conflict(
+            "This conflicts with a change made at the same moment; reload and retry."
+        )
+        return domain_error(request, conflict)
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, exc: LoginRequired) -> Response:
