@@ -61,7 +61,8 @@ class IssuedToken:
     secret: str  # shown once, never stored
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """SHA-256 hex: how tokens and OAuth states are stored (never the value itself)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -75,7 +76,7 @@ def issue_token(
         tenant=user.tenant,
         user_id=user.id,
         name=name,
-        token_hash=_digest(secret),
+        token_hash=digest(secret),
         expires_at=expires_at,
     )
     session.add(token)
@@ -101,7 +102,7 @@ def authenticate_token(session: Session, secret: str, now: datetime) -> User:
     row = session.execute(
         select(ApiToken, User)
         .join(User, (User.tenant == ApiToken.tenant) & (User.id == ApiToken.user_id))
-        .where(ApiToken.tenant == tenant, ApiToken.token_hash == _digest(secret))
+        .where(ApiToken.tenant == tenant, ApiToken.token_hash == digest(secret))
     ).one_or_none()
     if row is None:
         raise Unauthorized("Invalid API token.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -64,24 +64,21 @@ def provider_of(integration: Integration) -> ProviderSpec:
     return spec
 
 
-def parse_settings(raw: dict[str, Any], field: str = "settings") -> IntegrationSettings:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], raw: dict[str, Any], field: str) -> M:
+    """Validate `raw`; the first problem becomes a 422 naming `field.<where>`."""
     try:
-        return IntegrationSettings.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise InvalidField(f"{field}.{where}" if where else field, first["msg"]) from exc
 
 
-def _credentials(spec: ProviderSpec, raw: dict[str, Any]) -> BaseModel:
-    try:
-        return spec.credentials.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidField(
-            f"credentials.{where}" if where else "credentials", first["msg"]
-        ) from exc
+def parse_settings(raw: dict[str, Any]) -> IntegrationSettings:
+    return _validated(IntegrationSettings, raw, "settings")
 
 
 def _instance_url(url: str) -> str:
@@ -142,7 +139,7 @@ def connect(
     spec = get_provider(request.provider)
     if spec is None:
         raise InvalidField("provider", f"Unknown provider; use one of: {', '.join(REGISTRY)}.")
-    creds = _credentials(spec, request.credentials)
+    creds = _validated(spec.credentials, request.credentials, "credentials")
     settings = parse_settings(request.settings)
     if settings.authorization == "oauth" and spec.name != "ninjaone":
         raise InvalidField("settings.authorization", f"{spec.label} has no OAuth sign-in.")

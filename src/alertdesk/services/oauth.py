@@ -6,7 +6,6 @@ and expires after ten minutes.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from alertdesk.errors import AlertdeskError, Conflict
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
+from alertdesk.services.auth import digest
 from alertdesk.services.integrations import (
     OAUTH_PENDING,
     Vendor,
@@ -35,10 +35,6 @@ class InvalidState(AlertdeskError):
     """Unknown, used, expired or foreign state: the authorization is refused."""
 
     status_code = 400
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def _api(integration: Integration, vendor: Vendor) -> NinjaOneApi:
@@ -71,8 +67,8 @@ def start(
             id=uuid.uuid4(),
             integration_id=integration.id,
             user_id=admin.id,
-            state_hash=_digest(state),
-            session_hash=_digest(session_binding),
+            state_hash=digest(state),
+            session_hash=digest(session_binding),
             expires_at=now + STATE_LIFETIME,
             created_at=now,
         )
@@ -87,10 +83,10 @@ def claim_state(
     """Check and use up the state (the caller commits this even if the exchange then fails)."""
     row = session.scalar(
         select(OAuthState)
-        .where(OAuthState.tenant == admin.tenant, OAuthState.state_hash == _digest(state))
+        .where(OAuthState.tenant == admin.tenant, OAuthState.state_hash == digest(state))
         .with_for_update()
     )
-    if row is None or row.user_id != admin.id or row.session_hash != _digest(session_binding):
+    if row is None or row.user_id != admin.id or row.session_hash != digest(session_binding):
         raise InvalidState("This authorization was not started from your session.")
     if row.used_at is not None:
         raise InvalidState("This authorization link was already used. Start again.")

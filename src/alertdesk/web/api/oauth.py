@@ -50,13 +50,12 @@ def callback(
     if error or not code or not state:
         message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
         return render(request, "oauth_result.html", context | {"error": message}, 400)
-    admin = user
     try:
         with session.begin_nested():  # the state is used up even if what follows fails
-            claimed = oauth.claim_state(session, admin, state, request.state.csrf_token, now)
+            claimed = oauth.claim_state(session, user, state, request.state.csrf_token, now)
         with session.begin_nested():
-            integration = oauth.complete(session, admin, claimed, code, vendor, base_url, now)
-        sync_after_connect(session, admin.tenant, integration.id, vendor, now)
+            integration = oauth.complete(session, user, claimed, code, vendor, base_url, now)
+        sync_after_connect(session, user.tenant, integration.id, vendor, now)
     except AlertdeskError as exc:
         return render(
             request, "oauth_result.html", context | {"error": exc.message}, exc.status_code

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError
-from alertdesk.providers import REGISTRY
+from alertdesk.providers import REGISTRY, get_provider
 from alertdesk.services import inbound, org_mappings
 from alertdesk.services import integrations as svc
 from alertdesk.services.reference import list_clients
@@ -102,7 +102,7 @@ def _detail(
     context = {
         "user": user,
         "integration": integration,
-        "spec": REGISTRY.get(integration.provider),
+        "spec": get_provider(integration.provider),
         "webhook_url": svc.webhook_url(base_url, integration),
         "setup": setup,
         "new_secret": secret,
