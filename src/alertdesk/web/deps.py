@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from alertdesk.errors import Forbidden, NotFound, Unauthorized
+from alertdesk.errors import Forbidden, Unauthorized
 from alertdesk.services.auth import authenticate_token
 from alertdesk.services.integrations import Vendor
-from alertdesk.services.users import get_user
+from alertdesk.services.sessions import session_user
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import User
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec, UiSession
@@ -67,15 +67,13 @@ def ui_session(request: Request) -> UiSession | None:
     return codec.read(request.cookies.get(COOKIE_NAME))
 
 
-def ui_user(request: Request, session: SessionDep) -> User:
+def ui_user(request: Request, session: SessionDep, now: NowDep) -> User:
+    """The signed-in user: a valid cookie naming a live (unrevoked, unexpired) session row."""
     ui = ui_session(request)
     if ui is None:
         raise LoginRequired
-    try:
-        user = get_user(session, ui.tenant, ui.user_id)
-    except NotFound as exc:
-        raise LoginRequired from exc
-    if not user.is_active:
+    user = session_user(session, ui.tenant, ui.user_id, ui.session_id, now)
+    if user is None:
         raise LoginRequired
     request.state.csrf_token = ui.csrf_token
     return user

@@ -8,7 +8,13 @@ from alertdesk.storage.models.integrations import (
     OAuthState,
     OrgMapping,
 )
-from alertdesk.storage.models.people import ApiToken, Tenant, TicketSequence, User
+from alertdesk.storage.models.people import (
+    ApiToken,
+    Tenant,
+    TicketSequence,
+    User,
+    UserSession,
+)
 from alertdesk.storage.models.reference import (
     Asset,
     AssetExternalRef,
@@ -52,4 +58,5 @@ __all__ = [
     "TicketStatus",
     "TimeEntry",
     "User",
+    "UserSession",
 ]

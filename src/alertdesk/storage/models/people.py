@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKeyConstraint,
+    Index,
     String,
     UniqueConstraint,
     Uuid,
@@ -74,3 +75,17 @@ class ApiToken(TenantKeyed, Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(TenantKeyed, Base):
+    """A UI sign-in; the cookie names it, so signing out revokes it on the server."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        tenant_fk(["user_id"], "user", ondelete="CASCADE"),
+        Index("ix_user_session_tenant_user", "tenant", "user_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError
 from alertdesk.services.auth import authenticate_password
-from alertdesk.web.deps import CsrfChecked, SessionDep
+from alertdesk.services.sessions import revoke_session, start_session
+from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, ui_session
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec
 from alertdesk.web.ui.rendering import render
 
@@ -65,6 +66,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
@@ -92,7 +94,8 @@ def login(
             status_code=exc.status_code,
         )
     codec: SessionCodec = request.app.state.session_codec
-    value, _ = codec.issue(user.tenant, user.id)
+    row = start_session(session, user, now, codec.max_age_seconds)
+    value, _ = codec.issue(user.tenant, user.id, row.id)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
@@ -108,7 +111,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout() -> Response:
+def logout(request: Request, session: SessionDep, now: NowDep) -> Response:
+    """Revoke the session row, so a copy of the cookie stops working too."""
+    ui = ui_session(request)
+    if ui is not None:  # csrf_protect already refused a missing session; this narrows the type
+        revoke_session(session, ui.tenant, ui.user_id, ui.session_id, now)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
