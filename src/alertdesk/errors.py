@@ -43,3 +43,9 @@ class InvalidField(AlertdeskError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Unavailable(AlertdeskError):
+    """A dependency we cannot work without (the database) is down; retry later."""
+
+    status_code = 503

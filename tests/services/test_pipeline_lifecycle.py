@@ -184,9 +184,7 @@ def test_ticket_with_another_active_alert_stays_open(session: Session, world: Wo
     assert alerts(session, world.tenant)[1].status == "auto_resolved"
 
 
-def test_reset_of_unknown_or_resolved_alert_is_skipped(session: Session, world: World) -> None:
-    unknown = world.process(session, world.event(kind="reset", external_alert_id="nope"))
-    assert (unknown.outcome, unknown.alert_id) == ("skipped", None)
+def test_a_second_reset_of_a_resolved_alert_is_skipped(session: Session, world: World) -> None:
     alert_ticket(session, world)
     world.process(session, world.event(kind="reset"))
     before = event_types(session, world.tenant)
@@ -195,12 +193,29 @@ def test_reset_of_unknown_or_resolved_alert_is_skipped(session: Session, world: 
     assert event_types(session, world.tenant) == before
 
 
-def test_reset_before_trigger_then_trigger(session: Session, world: World) -> None:
+def test_a_reset_before_its_trigger_is_remembered_and_the_older_trigger_opens_nothing(
+    session: Session, world: World
+) -> None:
+    """Webhooks arrive out of order: the early reset wins over a trigger older than it."""
     add_rule(session, world.tenant, world.integration.id)
-    early = world.process(session, world.event(kind="reset"))
-    assert early.outcome == "skipped"
-    assert alerts(session, world.tenant) == []
-    assert world.process(session, world.event()).outcome == "ticket_created"
+    reset_at = NOW + timedelta(minutes=5)
+    early = world.process(session, world.event(kind="reset", occurred_at=reset_at, message=None))
+    [alert] = alerts(session, world.tenant)
+    assert (early.outcome, early.alert_id, alert.status) == ("resolved", alert.id, "resolved")
+    assert alert.decision["reason"] == "the reset arrived before its trigger"
+    assert event_types(session, world.tenant) == []  # nothing ever fired: no event
+
+    late = world.process(session, world.event(occurred_at=NOW))  # the trigger, delivered late
+    [alert] = alerts(session, world.tenant)
+    assert (late.outcome, late.alert_id, late.ticket_id) == ("recorded_only", alert.id, None)
+    assert (alert.status, alert.resolved_at, alert.ticket_id) == ("resolved", reset_at, None)
+    assert (alert.triggered_at, alert.message) == (NOW, world.event().message)
+    assert "reset arrived before this trigger" in alert.decision["reason"]
+    assert tickets(session, world.tenant) == []
+    assert world.process(session, world.event(occurred_at=NOW)).outcome == "skipped"  # a copy
+
+    refire = world.process(session, world.event(occurred_at=reset_at + timedelta(minutes=1)))
+    assert refire.outcome == "ticket_created"  # newer than the reset: it really fired again
 
 
 def test_t020_acknowledged(session: Session, world: World) -> None:

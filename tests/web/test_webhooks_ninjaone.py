@@ -207,12 +207,14 @@ def test_acknowledged_stamps_the_alert(client: TestClient, ninja: Ninja) -> None
 
 def test_reset_matches_its_trigger_by_series_uid(client: TestClient, ninja: Ninja) -> None:
     trigger = post(client, ninja, TRIGGERED)
-    stranger = post(client, ninja, RESET, seriesUid="another-series")
-    assert (stranger["outcome"], stranger["alert_id"]) == ("skipped", None)
+    stranger = post(client, ninja, RESET, seriesUid="another-series")  # kept as resolved
+    assert stranger["outcome"] == "resolved"
+    assert stranger["alert_id"] != trigger["alert_id"]
     # another activity id, condition and device: only seriesUid ties it to the trigger
     reset = post(client, ninja, RESET, sourceConfigUid="other", deviceId=99, id=1)
     assert (reset["outcome"], reset["alert_id"]) == ("resolved", trigger["alert_id"])
-    assert alerts(client, ninja.headers)[0]["status"] == "auto_resolved"
+    states = {a["id"]: a["status"] for a in alerts(client, ninja.headers)}
+    assert states == {trigger["alert_id"]: "auto_resolved", stranger["alert_id"]: "resolved"}
 
 
 def test_redelivered_trigger_and_reset_are_skipped_without_duplicates(
@@ -232,10 +234,19 @@ def test_redelivered_trigger_and_reset_are_skipped_without_duplicates(
     assert len(inbound_events(client, ninja.integration)) == 5
 
 
-def test_reset_before_its_trigger_is_skipped(client: TestClient, ninja: Ninja) -> None:
-    body = post(client, ninja, RESET)
-    assert (body["processed"], body["outcome"], body["alert_id"]) == (True, "skipped", None)
-    assert alerts(client, ninja.headers) == []
+def test_a_reset_before_its_trigger_means_the_late_trigger_opens_no_ticket(
+    client: TestClient, ninja: Ninja
+) -> None:
+    early = post(client, ninja, RESET)
+    assert (early["processed"], early["outcome"]) == (True, "resolved")
+    late = post(client, ninja, TRIGGERED)
+    assert (late["outcome"], late["alert_id"], late["ticket_id"]) == (
+        "recorded_only",
+        early["alert_id"],
+        None,
+    )
+    [alert] = alerts(client, ninja.headers)
+    assert (alert["status"], alert["ticket_id"]) == ("resolved", None)
     assert tickets(client, ninja.headers) == []
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -130,13 +131,24 @@ def test_a_string_literal_holding_broken_json_is_recovered_line_by_line(
 def test_a_resolve_without_alert_id_matches_its_trigger_by_dedup_key(
     client: TestClient, tactical: Tactical
 ) -> None:
-    assert post(client, tactical, RESOLVED, alert_id="None")["outcome"] == "skipped"  # no trigger
+    early = post(client, tactical, RESOLVED, alert_id="None")  # no trigger yet: remembered
+    assert early["outcome"] == "resolved"
     trigger = post(client, tactical, TRIGGER)
     post(client, tactical, AVAILABILITY)  # another open alert of the same client
     body = post(client, tactical, RESOLVED, alert_id="None")
     assert (body["outcome"], body["alert_id"]) == ("resolved", trigger["alert_id"])
     states = {a["external_alert_id"]: a["status"] for a in alerts(client, tactical.headers)}
-    assert states == {"1423": "auto_resolved", "1424": "active"}
+    assert states == {
+        "1423": "auto_resolved",
+        "1424": "active",
+        early_id(client, tactical, early): "resolved",
+    }
+
+
+def early_id(client: TestClient, tactical: Tactical, body: dict[str, Any]) -> str:
+    reply = client.get(f"/api/v1/alerts/{body['alert_id']}", headers=tactical.headers)
+    external_id: str = reply.json()["external_alert_id"]
+    return external_id
 
 
 def test_a_delivery_without_alert_id_and_a_long_check_name_is_processed(
@@ -179,10 +191,20 @@ def test_redelivery_is_skipped_without_duplicates(client: TestClient, tactical: 
     assert len(tickets(client, tactical.headers)) == 1
 
 
-def test_resolve_before_trigger_is_skipped(client: TestClient, tactical: Tactical) -> None:
-    body = post(client, tactical, RESOLVED)
-    assert (body["processed"], body["outcome"], body["alert_id"]) == (True, "skipped", None)
-    assert alerts(client, tactical.headers) == []
+def test_a_resolve_before_its_trigger_means_the_late_trigger_opens_no_ticket(
+    client: TestClient, tactical: Tactical
+) -> None:
+    early = post(client, tactical, RESOLVED)
+    assert (early["processed"], early["outcome"]) == (True, "resolved")
+    late = post(client, tactical, TRIGGER)
+    assert (late["outcome"], late["alert_id"], late["ticket_id"]) == (
+        "recorded_only",
+        early["alert_id"],
+        None,
+    )
+    [alert] = alerts(client, tactical.headers)
+    assert (alert["status"], alert["ticket_id"]) == ("resolved", None)
+    assert client.get("/api/v1/tickets", headers=tactical.headers).json() == []
 
 
 def render(template: str, resolved: bool) -> str:

@@ -36,6 +36,7 @@ class AlertEvent:
     # set when the vendor sent no alert id: a reset then closes the open alert of its dedup key
     match_by_dedup_key: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what was corrected on the way in, for the decision trace
 
 
 PROVIDER_LABELS = {

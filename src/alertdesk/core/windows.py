@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -49,13 +49,13 @@ def in_weekly(recurrence: WeeklyRecurrence, at: datetime) -> bool:
     """
     try:
         local = at.astimezone(ZoneInfo(recurrence.timezone))
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a directory…
+    except (ZoneInfoNotFoundError, ValueError, OSError, OverflowError):  # unknown zone, year 1…
         return False
     now, today = local.time(), _sunday_based(local)
     start, end = recurrence.start_time, recurrence.end_time
     if start < end:
         return today in recurrence.days and start <= now < end
-    yesterday = _sunday_based(local - timedelta(days=1))
+    yesterday = (today + 6) % 7
     return (today in recurrence.days and now >= start) or (
         yesterday in recurrence.days and now < end
     )

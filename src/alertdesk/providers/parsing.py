@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +19,22 @@ def parse_json(body: bytes) -> Any:
 
 
 def loads(text: str) -> Any:
-    """json.loads that only ever fails with BadPayload (deep nesting, huge numbers included)."""
+    """json.loads that only ever fails with BadPayload (deep nesting, huge numbers included).
+
+    NaN, Infinity and numbers beyond a double (1e400) are kept as their text: PostgreSQL's
+    JSONB cannot hold them, and such a value must not cost us the rest of the alert.
+    """
     try:
-        return without_nul(json.loads(text, strict=False))
+        return without_nul(
+            json.loads(text, strict=False, parse_constant=str, parse_float=_finite_or_text)
+        )
     except (ValueError, RecursionError, OverflowError) as exc:  # JSONDecodeError is a ValueError
         raise BadPayload(f"body is not valid JSON: {str(exc)[:200]}") from exc
+
+
+def _finite_or_text(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text
 
 
 def without_nul(value: Any) -> Any:

@@ -29,8 +29,18 @@ def acknowledge(session: Session, alert: Alert | None, event: AlertEvent, now: d
     if alert is None or alert.status != "active":
         return Outcome("skipped", alert_id=alert.id if alert else None)
     alert.status, alert.acknowledged_at, alert.updated_at = "acknowledged", event.occurred_at, now
+    _note_corrections(alert, event)
     session.flush()
-    return Outcome("acknowledged", alert_id=alert.id, ticket_id=alert.ticket_id)
+    return Outcome(
+        "acknowledged", alert_id=alert.id, ticket_id=alert.ticket_id, warnings=event.warnings
+    )
+
+
+def _note_corrections(alert: Alert, event: AlertEvent) -> None:
+    """What was corrected on the way in (e.g. an implausible vendor time) joins the trace."""
+    if event.warnings:
+        noted = [*alert.decision.get("warnings", []), *event.warnings]
+        alert.decision = {**alert.decision, "warnings": noted}
 
 
 def reset(session: Session, event: AlertEvent, alert: Alert | None, now: datetime) -> Outcome:
@@ -38,14 +48,16 @@ def reset(session: Session, event: AlertEvent, alert: Alert | None, now: datetim
         return Outcome("skipped", alert_id=alert.id if alert else None)
     was_suppressed = alert.status == "suppressed"
     alert.status, alert.resolved_at, alert.updated_at = "resolved", event.occurred_at, now
+    _note_corrections(alert, event)
     if was_suppressed:  # quietly: no ticket work, no event
         alert.decision = {**alert.decision, "resolution": "resolved while suppressed"}
         session.flush()
-        return Outcome("resolved", alert_id=alert.id, window_id=alert.suppressed_by_window_id)
-    warnings: list[str] = []
+        window_id = alert.suppressed_by_window_id
+        return Outcome("resolved", alert_id=alert.id, window_id=window_id, warnings=event.warnings)
+    warnings: list[str] = list(event.warnings)
     actions = _rule_actions(session, alert)
     if alert.ticket_id is not None and actions is not None and actions.auto_resolve_ticket:
-        warnings = _auto_resolve(session, event, alert, actions, now)
+        warnings += _auto_resolve(session, event, alert, actions, now)
     payload = events.alert_payload(event.provider, alert)
     events.publish(session, alert.tenant, events.RMM_ALERT_RESOLVED, payload, now)
     session.flush()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import AlertEvent, Severity
@@ -24,7 +25,9 @@ from alertdesk.storage.models import Alert, InboundEvent, Integration
 
 MAX_ID = 255
 MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer retried
-STALE_RECEIVED = timedelta(minutes=5)  # stored but never processed (the process died)
+# stored but never processed (the process died): processing takes milliseconds, so a
+# delivery still "received" after this long is picked up by the next retry run
+STALE_RECEIVED = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: dat
         raise Conflict(f"{integration.provider} does not take webhooks.")
     inbound.attempts += 1
     severity: Severity = parse_settings(integration.settings).default_severity
-    ctx = WebhookContext(tenant, integration.id, severity, now)
+    ctx = WebhookContext(tenant, integration.id, severity, inbound.received_at)
     try:
         result = _checked(source.normalize(source.parse(inbound.body), ctx))
     except BadPayload as exc:
@@ -128,6 +131,19 @@ def _mark(
 ) -> Delivery:
     inbound.status, inbound.error, inbound.processed_at = status, error, now
     inbound.outcome = {"status_code": delivery.status_code, **delivery.body}
+    return delivery
+
+
+def mark_unstorable(
+    session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, exc: DataError, now: datetime
+) -> Delivery:
+    """The database refused a value of this delivery: rejected (400) at once, never retried."""
+    inbound = get_owned(session, InboundEvent, tenant, inbound_id)
+    lines = str(exc.orig or exc).strip().splitlines()
+    reason = f"the delivery holds a value that cannot be stored: {lines[0][:200] if lines else ''}"
+    inbound.attempts += 1
+    delivery = _mark(inbound, "rejected", Delivery(400, {"detail": reason}), now, reason)
+    session.flush()
     return delivery
 
 
@@ -189,6 +205,8 @@ def replay_failed(
             with session.begin_nested():
                 process(session, row_tenant, inbound_id, now)
             processed += 1
+        except DataError as exc:
+            mark_unstorable(session, row_tenant, inbound_id, exc, now)
         except Exception as exc:  # recorded on the delivery; the next one still runs
             mark_failed(session, row_tenant, inbound_id, repr(exc), now)
     return ReplayResult(len(rows), processed, len(rows) - processed)

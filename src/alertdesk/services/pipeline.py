@@ -7,6 +7,7 @@ with the outbox events and the decision trace written in the same transaction.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.dedup import dedup_key
 from alertdesk.core.rules import RuleMatch, match_rule
+from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window
 from alertdesk.errors import AlertdeskError
@@ -36,6 +38,8 @@ from alertdesk.storage.alert_queries import (
 from alertdesk.storage.models import Alert
 
 REDELIVERY_STATUSES = frozenset({"active", "acknowledged", "suppressed"})
+ENDED = frozenset({"resolved", "auto_resolved"})
+EARLY_RESET = "reset_before_trigger"  # decision flag: the row was made by a reset, not a trigger
 
 
 def process_alert_event(
@@ -46,17 +50,22 @@ def process_alert_event(
     ingest_source: str = "webhook",
     reprocess_suppressed: bool = False,
 ) -> Outcome:
+    event = plausible_time(event, now)
     key = dedup_key(event)
     lock_dedup_key(session, event, key)
     context = load_context(session, event, key)
     if event.kind == "reset":
         existing = context.existing
-        if existing is None and event.match_by_dedup_key:
-            existing = open_alert_by_dedup_key(session, event, key)
+        if event.match_by_dedup_key and (existing is None or existing.status in ENDED):
+            existing = open_alert_by_dedup_key(session, event, key) or existing
+        if existing is None:
+            return _remember_early_reset(session, event, key, context, ingest_source, now)
         return reset(session, event, existing, now)
     if event.kind == "acknowledged":
         return acknowledge(session, context.existing, event, now)
     existing = context.existing
+    if existing is not None and _reset_came_first(existing, event):
+        return _record_resolved_trigger(session, event, key, context, ingest_source, now)
     if existing is not None and _is_redelivery(existing, event, reprocess_suppressed):
         existing.updated_at = now
         session.flush()
@@ -67,6 +76,76 @@ def process_alert_event(
     window_at = now if reprocess_suppressed else event.occurred_at
     with session.no_autoflush:  # the alert is written once, when its outcome is known
         return _decide(session, event, alert, context, window_at, now)
+
+
+def plausible_time(event: AlertEvent, now: datetime) -> AlertEvent:
+    """A vendor time before 2000 or over a day ahead is replaced by `now` (noted in the trace)."""
+    problem = implausible(event.occurred_at, now)
+    if problem is None:
+        return event
+    shown = event.occurred_at.isoformat()[:40]
+    warning = f"the vendor's time {shown} {problem}; the time it was received is used instead"
+    return replace(event, occurred_at=now, warnings=(*event.warnings, warning))
+
+
+def _remember_early_reset(
+    session: Session,
+    event: AlertEvent,
+    key: str,
+    context: AlertContext,
+    source: str,
+    now: datetime,
+) -> Outcome:
+    """A reset with no alert yet (webhooks arrive out of order): keep it as a resolved alert,
+    so that its trigger, when it comes and is older, opens no ticket."""
+    alert = _stored_alert(event, key, context, source, now)
+    reason = "the reset arrived before its trigger"
+    _keep_resolved(alert, event, event.occurred_at, "resolved", reason)
+    alert.decision[EARLY_RESET] = True
+    session.add(alert)
+    session.flush()
+    return Outcome("resolved", alert_id=alert.id, warnings=event.warnings)
+
+
+def _reset_came_first(alert: Alert, event: AlertEvent) -> bool:
+    resolved_at = alert.resolved_at
+    return (
+        bool(alert.decision.get(EARLY_RESET))
+        and resolved_at is not None
+        and (event.occurred_at <= resolved_at)
+    )
+
+
+def _record_resolved_trigger(
+    session: Session,
+    event: AlertEvent,
+    key: str,
+    context: AlertContext,
+    source: str,
+    now: datetime,
+) -> Outcome:
+    """The trigger of an early reset: its details fill the alert, which stays resolved."""
+    assert context.existing is not None
+    assert context.existing.resolved_at is not None
+    resolved_at = context.existing.resolved_at
+    alert = _stored_alert(event, key, context, source, now)
+    reason = "already resolved: its reset arrived before this trigger"
+    _keep_resolved(alert, event, resolved_at, "recorded_only", reason)
+    session.flush()
+    return Outcome("recorded_only", alert_id=alert.id, warnings=event.warnings)
+
+
+def _keep_resolved(
+    alert: Alert, event: AlertEvent, resolved_at: datetime, outcome: str, reason: str
+) -> None:
+    alert.status, alert.resolved_at = "resolved", resolved_at
+    alert.decision = {
+        "outcome": outcome,
+        "window": None,
+        "rule": None,
+        "reason": reason,
+        "warnings": list(event.warnings),
+    }
 
 
 def _refire_on_own_ticket(
@@ -80,9 +159,8 @@ def _refire_on_own_ticket(
     note = _occurrence_note(alert.occurrence_count, event)
     add_system_note(session, event.tenant, alert.ticket_id, note, now)
     dedup = {"ticket_id": str(alert.ticket_id), "occurrence": alert.occurrence_count}
-    return _finish(
-        session, event, alert, "occurrence_appended", {**alert.decision, "dedup": dedup}, now
-    )
+    trace = {**alert.decision, "dedup": dedup, "warnings": list(event.warnings)}
+    return _finish(session, event, alert, "occurrence_appended", trace, now)
 
 
 def _is_redelivery(existing: Alert, event: AlertEvent, reprocess_suppressed: bool) -> bool:
@@ -137,13 +215,13 @@ def _decide(
         active_windows(session, event.tenant, event.integration_id), scope, window_at
     )
     if window is not None:
-        return _suppress(session, alert, window)
+        return _suppress(session, event, alert, window)
     match = match_rule(active_rules(session, event.tenant, event.integration_id), event)
     alert.matched_rule_id = match.rule.id if match.rule else None
     trace: dict[str, Any] = {
         "window": None,
         "rule": _named(match.rule),
-        "warnings": list(match.warnings),
+        "warnings": [*event.warnings, *match.warnings],
     }
     if match.actions is None or not match.actions.create_ticket:
         reason = _record_only_reason(match)
@@ -179,7 +257,7 @@ def _record_only_reason(match: RuleMatch) -> str:
     return f"rule {match.rule.name!r} records alerts without creating tickets"
 
 
-def _suppress(session: Session, alert: Alert, window: Window) -> Outcome:
+def _suppress(session: Session, event: AlertEvent, alert: Alert, window: Window) -> Outcome:
     session.add(alert)
     alert.status, alert.suppressed_by_window_id = "suppressed", window.id
     alert.decision = {
@@ -187,10 +265,10 @@ def _suppress(session: Session, alert: Alert, window: Window) -> Outcome:
         "window": _named(window),
         "rule": None,
         "reason": f"inside maintenance window {window.name!r}",
-        "warnings": [],
+        "warnings": list(event.warnings),
     }
     session.flush()
-    return Outcome("suppressed", alert_id=alert.id, window_id=window.id)
+    return Outcome("suppressed", alert_id=alert.id, window_id=window.id, warnings=event.warnings)
 
 
 def _append_occurrence(

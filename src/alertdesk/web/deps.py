@@ -24,6 +24,7 @@ def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
     with database.transaction() as session:
         yield session
+    request.app.state.outage.recovered()  # after an outage, the first commit logs "back"
 
 
 # scope="function": commit before the response is sent, so a client never reads stale data.

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
@@ -18,6 +20,7 @@ from alertdesk.services import inbound
 from alertdesk.services.integrations import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.web.deps import get_now
+from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -53,16 +56,17 @@ async def receive(provider: str, integration_id: str, request: Request) -> JSONR
         return _answer(404, detail="unknown integration")
     headers = {k.lower(): v for k, v in request.headers.items()}
     token = request.query_params.get("token")
-    database: Database = request.app.state.database
-    vendor: Vendor = request.app.state.vendor
+    state = request.app.state
     return await run_in_threadpool(
-        _ingest, database, vendor, provider, integration_uuid, headers, token, body
-    )
+        _ingest, state.database, state.vendor, state.outage, provider, integration_uuid,
+        headers, token, body,
+    )  # fmt: skip
 
 
 def _ingest(
     database: Database,
     vendor: Vendor,
+    outage: OutageLog,
     provider: str,
     integration_id: uuid.UUID,
     headers: dict[str, str],
@@ -83,12 +87,29 @@ def _ingest(
                 session, integration, body, headers.get("content-type"), method, now
             )
             tenant, inbound_id = stored.tenant, stored.id
+    except OperationalError as exc:  # the database is down: the vendor should retry later
+        outage.failed(exc)
+        return JSONResponse(
+            {"detail": "the database is unavailable; please retry"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     except Exception:
         log.exception("could not store a %s webhook delivery", provider)
         return _answer(500, detail="the delivery could not be stored; please retry")
+    outage.recovered()
+    return _process(database, tenant, inbound_id, now)
+
+
+def _process(
+    database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, now: datetime
+) -> JSONResponse:
     try:
         with database.transaction() as session:
             delivery = inbound.process(session, tenant, inbound_id, now)
+    except DataError as exc:  # a value the database will never take: retrying cannot help
+        with database.transaction() as session:
+            delivery = inbound.mark_unstorable(session, tenant, inbound_id, exc, now)
     except Exception as exc:
         log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
         try:
