@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alertdesk import __version__
 from alertdesk.errors import AlertdeskError, Conflict, InvalidField, NotFound, Unauthorized
+from alertdesk.providers.address_guard import AddressGuard, Allowlist
 from alertdesk.services.integrations import Vendor
 from alertdesk.services.vault import Vault
 from alertdesk.settings import Settings
@@ -47,7 +48,7 @@ def create_app(settings: Settings, database: Database, http: httpx.Client | None
     app.state.database = database
     secret_key = settings.resolved_secret_key()
     app.state.session_codec = SessionCodec(secret_key, settings.session_max_age_seconds)
-    app.state.vendor = Vendor(http or httpx.Client(timeout=VENDOR_TIMEOUT), Vault(secret_key))
+    app.state.vendor = Vendor(http or vendor_client(settings), Vault(secret_key))
     app.state.metrics = health.HttpMetrics()
     app.middleware("http")(app.state.metrics.middleware)
     app.include_router(health.router)
@@ -57,6 +58,15 @@ def create_app(settings: Settings, database: Database, http: httpx.Client | None
     app.mount("/static", StaticFiles(directory=str(files("alertdesk") / "web" / "static")))
     _install_error_handlers(app)
     return app
+
+
+def vendor_client(settings: Settings) -> httpx.Client:
+    """The client for vendor APIs; multi-tenant installs guard it against non-public addresses
+    (without environment proxies, which would resolve names out of the guard's sight)."""
+    if not settings.block_private_vendor_addresses:
+        return httpx.Client(timeout=VENDOR_TIMEOUT)
+    guard = AddressGuard(httpx.HTTPTransport(), Allowlist(settings.vendor_address_allowlist))
+    return httpx.Client(timeout=VENDOR_TIMEOUT, transport=guard, trust_env=False)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+AllowlistEntry = IPv4Network | IPv6Network | str
+HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
 
 
 class Settings(BaseSettings):
@@ -25,6 +31,18 @@ class Settings(BaseSettings):
     email_from: str = "alertdesk@localhost"
     session_max_age_seconds: int = 12 * 3600
     secure_cookies: bool = False
+    # multi-tenant installs: vendor URLs may only reach public addresses, or these exceptions
+    block_private_vendor_addresses: bool = False
+    vendor_address_allowlist: Annotated[tuple[AllowlistEntry, ...], NoDecode] = ()
+
+    @field_validator("vendor_address_allowlist", mode="before")
+    @classmethod
+    def _allowlist(cls, value: object) -> object:
+        """Comma-separated networks and host names; blank entries are skipped."""
+        entries = value.split(",") if isinstance(value, str) else value
+        if not isinstance(entries, list | tuple):
+            return value
+        return tuple(allowlist_entry(e) for e in entries if not isinstance(e, str) or e.strip())
 
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated once into the data dir (mode 0600)."""
@@ -41,3 +59,19 @@ class Settings(BaseSettings):
                 os.link(draft, path)
             draft.unlink()
         return path.read_text().strip()
+
+
+def allowlist_entry(raw: object) -> AllowlistEntry:
+    """A network (CIDR or one address) or a host name; anything else stops the start."""
+    if isinstance(raw, IPv4Network | IPv6Network):
+        return raw
+    text = str(raw).strip()
+    entry = text.lower().rstrip(".")
+    with contextlib.suppress(ValueError):
+        return ip_network(entry, strict=False)
+    if HOST_NAME.fullmatch(entry) and not entry.rpartition(".")[2].isdigit():  # "10.1": a typo
+        return entry
+    raise ValueError(
+        f"ALERTDESK_VENDOR_ADDRESS_ALLOWLIST: {text!r} is neither a network (CIDR),"
+        " an address nor a host name"
+    )

@@ -1,31 +1,72 @@
-"""Vendor HTTP calls with one error vocabulary: every failure becomes a VendorError."""
+"""Vendor HTTP calls with one error vocabulary: every failure becomes a VendorError that names
+the vendor's status and JSON error field, never a raw body or whether a port is open."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
+from alertdesk.providers.address_guard import AddressNotAllowed
 from alertdesk.providers.base import ExternalOrg, VendorError
+
+ERROR_KEYS = ("error_description", "errorMessage", "message", "detail", "error", "resultCode")
+SECONDS = re.compile(r"[0-9]{1,6}")  # Retry-After as delay-seconds; anything else is not echoed
+MAX_ERROR_BODY = 64_000
+MAX_DETAIL = 200
+ONLY_PUBLIC = "this server is set to call public addresses only"
 
 
 def call(http: httpx.Client, label: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """Send one request; timeouts, network errors, 429 and 4xx/5xx raise VendorError."""
+    where = f"{label} at {httpx.URL(url).host}"
     try:
         response = http.request(method, url, **kwargs)
+    except AddressNotAllowed as exc:
+        raise VendorError(f"address not allowed for {label}: {exc} ({ONLY_PUBLIC})") from exc
+    except httpx.ConnectTimeout as exc:  # like a refused connection: port state stays unsaid
+        raise VendorError(f"could not reach {where}") from exc
     except httpx.TimeoutException as exc:
-        raise VendorError(f"{label} did not answer in time ({method} {_path(url)})") from exc
-    except httpx.HTTPError as exc:
-        raise VendorError(f"could not reach {label}: {exc}") from exc
+        raise VendorError(f"{where} did not answer in time ({method} {_path(url)})") from exc
+    except httpx.HTTPError as exc:  # refused, reset, DNS, TLS: one message for all
+        raise VendorError(f"could not reach {where}") from exc
     if response.status_code == 429:
-        retry = response.headers.get("retry-after")
-        hint = f"; retry after {retry} s" if retry else ""
+        retry = response.headers.get("retry-after", "")
+        hint = f"; retry after {retry} s" if SECONDS.fullmatch(retry) else ""
         raise VendorError(f"{label} is rate-limiting us (429){hint}", 429)
     if response.status_code >= 400:
-        detail = response.text.strip().replace("\n", " ")[:200]
         message = f"{label} answered {response.status_code} to {method} {_path(url)}"
+        detail = vendor_error(response)
         raise VendorError(f"{message}: {detail}" if detail else message, response.status_code)
     return response
+
+
+def vendor_error(response: httpx.Response) -> str:
+    """The vendor's own error text from a JSON body, cleaned and clipped; "" for any other body."""
+    if "json" not in response.headers.get("content-type", ""):
+        return ""
+    if len(response.content) > MAX_ERROR_BODY:
+        return ""
+    try:
+        found = _error_field(response.json())
+    except ValueError:
+        return ""
+    text = " ".join("".join(c if c.isprintable() else " " for c in found).split())
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
+
+
+def _error_field(body: Any, nested: bool = False) -> str:
+    """The first non-empty string under a usual error key; one level into {"error": {...}}."""
+    if not isinstance(body, dict):
+        return ""
+    for key in ERROR_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict) and not nested and (inner := _error_field(value, True)):
+            return inner
+    return ""
 
 
 def json_of(response: httpx.Response, label: str) -> Any:

@@ -4,10 +4,12 @@ secret is returned on connect and to admins asking for the webhook setup, never 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -81,16 +83,38 @@ def parse_settings(raw: dict[str, Any]) -> IntegrationSettings:
     return _validated(IntegrationSettings, raw, "settings")
 
 
+URL_PARTS = "Give only scheme, host, port and path: no spaces, user:password@, ?query or #fragment."
+URL_EXAMPLE = "Give the vendor's address, e.g. https://eu.ninjarmm.com"
+HOST = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+")  # a name (IDNA-encoded) or an IPv6 address
+
+
 def _instance_url(url: str) -> str:
+    """scheme://host[:port][/path] only: a query or fragment would swallow every vendor path."""
+    text = url.strip()
+    if not text.isprintable() or any(mark in text for mark in " \\?#@"):
+        raise InvalidField("instance_url", URL_PARTS)
+    if not _port_ok(text):
+        raise InvalidField("instance_url", "The port must be a number from 1 to 65535.")
     try:
-        parsed = httpx.URL(url.strip())
+        parsed = httpx.URL(text)
     except httpx.InvalidURL:
         parsed = httpx.URL("")
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidField(
-            "instance_url", "Give the vendor's address, e.g. https://eu.ninjarmm.com"
-        )
+    host = parsed.raw_host.decode("ascii")
+    if parsed.scheme not in ("http", "https") or not HOST.fullmatch(host):
+        raise InvalidField("instance_url", URL_EXAMPLE)
     return str(parsed).rstrip("/")
+
+
+def _port_ok(text: str) -> bool:
+    """No port, or a number from 1 to 65535 (a URL broken otherwise fails the checks after)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return True
+    try:
+        return parts.port != 0
+    except ValueError:
+        return False
 
 
 def vendor_failure(spec: ProviderSpec, exc: VendorError, field: str = "credentials") -> Exception:
