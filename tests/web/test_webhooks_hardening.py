@@ -128,3 +128,21 @@ def test_a_delivery_stuck_as_received_is_replayed(
     }  # fmt: skip
     [event] = inbound_events(client, ninja)
     assert event["status"] == "processed"
+
+
+@pytest.mark.parametrize(("age_seconds", "picked_up"), [(45, True), (5, False)])
+def test_a_delivery_left_received_is_retried_within_a_minute(
+    client: TestClient, session: Session, ninja: Connected, age_seconds: int, picked_up: bool
+) -> None:
+    """After a crash, the retry picks a stuck delivery up well within a minute of restart,
+    but never one that another process may still be working on right now."""
+    deliver(client, ninja, payload("ninjaone", "condition_triggered.json"))
+    received_at = datetime.now(UTC) - timedelta(seconds=age_seconds)
+    session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.integration_id == uuid.UUID(ninja.id))
+        .values(status="received", received_at=received_at)
+    )
+    session.flush()
+    url = f"/api/v1/integrations/{ninja.id}/inbound-events/replay"
+    assert client.post(url, headers=ninja.admin).json()["attempted"] == int(picked_up)

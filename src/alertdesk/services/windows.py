@@ -24,6 +24,7 @@ from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.storage.models import Asset, Client, Integration, MaintenanceWindow
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+FIRST_DAY, END_OF_RANGE = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class RecurrenceIn(BaseModel):
@@ -73,6 +74,13 @@ class WindowIn(BaseModel):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     recurrence: RecurrenceIn | None = None
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not FIRST_DAY <= value < END_OF_RANGE:
+            raise ValueError("must be a date between 2000 and 2099")
+        return value
 
     @field_validator("ends_at")
     @classmethod

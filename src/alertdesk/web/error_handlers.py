@@ -5,10 +5,12 @@ No handler shows a stack trace to the caller; `/ui` paths get the error page, th
 
 from __future__ import annotations
 
+import math
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -67,14 +69,29 @@ def login_required(request: Request, exc: LoginRequired) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+def printable(value: Any) -> Any:
+    """What a validation error echoes back, made encodable: lone surrogates escaped, NaN and
+    infinities as text (the caller's own input must not turn its 422 into a 500)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
+def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    errors = printable(jsonable_encoder(exc.errors()))
     if request.url.path.startswith("/ui"):
-        first = exc.errors()[0] if exc.errors() else {}
+        first = errors[0] if errors else {}
         if first.get("loc", ("",))[0] == "path":  # /ui/tickets/not-an-id is just not there
             return ui.error_page(request, NotFound("There is no such page."))
         message = f"{'.'.join(str(p) for p in first.get('loc', ())[1:])}: {first.get('msg')}"
         return ui.error_page(request, InvalidField("form", message))
-    return await request_validation_exception_handler(request, exc)
+    return JSONResponse({"detail": errors}, status_code=422)
 
 
 def install(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from pydantic import Field
 from alertdesk.core.actors import Actor
 from alertdesk.services import alerts as svc
 from alertdesk.services.events import list_events
-from alertdesk.web.api.schemas import Input, Output
+from alertdesk.web.api.schemas import MAX_OFFSET, Input, Output
 from alertdesk.web.api.ticket_schemas import TicketOut
 from alertdesk.web.deps import CurrentUser, NowDep, SessionDep
 
@@ -76,7 +76,7 @@ def list_alerts(
     integration_id: uuid.UUID | None = None,
     ticket_id: uuid.UUID | None = None,
     limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> list[AlertOut]:
     f = svc.AlertFilter(status, integration_id, ticket_id, limit, offset)
     return [AlertOut.model_validate(a) for a in svc.list_alerts(session, user.tenant, f)]

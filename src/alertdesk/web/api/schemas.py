@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_OFFSET = 1_000_000  # deeper paging is a mistake, not a need (and bigint-safe)
+
 
 class Input(BaseModel):
     """Request bodies reject unknown fields, so a typo is a 422 naming it, not silently lost."""

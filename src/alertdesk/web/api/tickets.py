@@ -12,6 +12,7 @@ from alertdesk.services import ticket_work as work
 from alertdesk.services import tickets as svc
 from alertdesk.services.alerts import AlertFilter, list_alerts
 from alertdesk.web.api.alerts import AlertOut
+from alertdesk.web.api.schemas import MAX_OFFSET
 from alertdesk.web.api.ticket_schemas import (
     CloseIn,
     CommentIn,
@@ -40,7 +41,7 @@ def list_tickets(
     assigned_to: uuid.UUID | None = None,
     q: str | None = None,
     limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> list[TicketOut]:
     f = svc.TicketFilter(state, client_id, board_id, source, assigned_to, q, limit, offset)
     return [TicketOut.model_validate(t) for t in svc.list_tickets(session, user.tenant, f)]
