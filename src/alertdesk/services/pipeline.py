@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.dedup import dedup_key
 from alertdesk.core.rules import RuleMatch, match_rule
 from alertdesk.core.times import implausible
-from alertdesk.core.types import AlertEvent, Outcome, ordinal
+from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window
 from alertdesk.errors import AlertdeskError
 from alertdesk.services import events
@@ -59,13 +59,13 @@ def process_alert_event(
         if event.match_by_dedup_key and (existing is None or existing.status in ENDED):
             existing = open_alert_by_dedup_key(session, event, key) or existing
         if existing is None:
-            return _remember_early_reset(session, event, key, context, ingest_source, now)
+            return _out_of_order(session, event, key, context, ingest_source, now)
         return reset(session, event, existing, now)
     if event.kind == "acknowledged":
         return acknowledge(session, context.existing, event, now)
     existing = context.existing
     if existing is not None and _reset_came_first(existing, event):
-        return _record_resolved_trigger(session, event, key, context, ingest_source, now)
+        return _out_of_order(session, event, key, context, ingest_source, now)
     if existing is not None and _is_redelivery(existing, event, reprocess_suppressed):
         existing.updated_at = now
         session.flush()
@@ -88,25 +88,6 @@ def plausible_time(event: AlertEvent, now: datetime) -> AlertEvent:
     return replace(event, occurred_at=now, warnings=(*event.warnings, warning))
 
 
-def _remember_early_reset(
-    session: Session,
-    event: AlertEvent,
-    key: str,
-    context: AlertContext,
-    source: str,
-    now: datetime,
-) -> Outcome:
-    """A reset with no alert yet (webhooks arrive out of order): keep it as a resolved alert,
-    so that its trigger, when it comes and is older, opens no ticket."""
-    alert = _stored_alert(event, key, context, source, now)
-    reason = "the reset arrived before its trigger"
-    _keep_resolved(alert, event, event.occurred_at, "resolved", reason)
-    alert.decision[EARLY_RESET] = True
-    session.add(alert)
-    session.flush()
-    return Outcome("resolved", alert_id=alert.id, warnings=event.warnings)
-
-
 def _reset_came_first(alert: Alert, event: AlertEvent) -> bool:
     resolved_at = alert.resolved_at
     return (
@@ -116,7 +97,7 @@ def _reset_came_first(alert: Alert, event: AlertEvent) -> bool:
     )
 
 
-def _record_resolved_trigger(
+def _out_of_order(
     session: Session,
     event: AlertEvent,
     key: str,
@@ -124,20 +105,17 @@ def _record_resolved_trigger(
     source: str,
     now: datetime,
 ) -> Outcome:
-    """The trigger of an early reset: its details fill the alert, which stays resolved."""
-    assert context.existing is not None
-    assert context.existing.resolved_at is not None
-    resolved_at = context.existing.resolved_at
+    """Webhooks arrive out of order. A reset with no alert yet is kept as a resolved alert;
+    its trigger, when it comes and is older, fills in the details and opens no ticket."""
+    early = context.existing
+    outcome: OutcomeKind
+    if early is None or early.resolved_at is None:
+        resolved_at, outcome = event.occurred_at, "resolved"
+        reason = "the reset arrived before its trigger"
+    else:
+        resolved_at, outcome = early.resolved_at, "recorded_only"
+        reason = "already resolved: its reset arrived before this trigger"
     alert = _stored_alert(event, key, context, source, now)
-    reason = "already resolved: its reset arrived before this trigger"
-    _keep_resolved(alert, event, resolved_at, "recorded_only", reason)
-    session.flush()
-    return Outcome("recorded_only", alert_id=alert.id, warnings=event.warnings)
-
-
-def _keep_resolved(
-    alert: Alert, event: AlertEvent, resolved_at: datetime, outcome: str, reason: str
-) -> None:
     alert.status, alert.resolved_at = "resolved", resolved_at
     alert.decision = {
         "outcome": outcome,
@@ -145,7 +123,11 @@ def _keep_resolved(
         "rule": None,
         "reason": reason,
         "warnings": list(event.warnings),
+        EARLY_RESET: early is None,
     }
+    session.add(alert)
+    session.flush()
+    return Outcome(outcome, alert_id=alert.id, warnings=event.warnings)
 
 
 def _refire_on_own_ticket(
