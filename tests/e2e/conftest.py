@@ -82,6 +82,7 @@ def workspace(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Work
         "ALERTDESK_DATABASE_URL": make_database(),
         "ALERTDESK_DATA_DIR": str(tmp_path / "data"),
         "ALERTDESK_SECRET_KEY": secrets.token_urlsafe(48),
+        "PYTHONUNBUFFERED": "1",  # the access log reaches serve.log as it is written
     }
     init = subprocess.run(
         [*_command(), "init", "--tenant", TENANT, "--admin-email", EMAIL,

@@ -8,6 +8,7 @@ credentials check and NinjaOne's webhook registration happen over real HTTP.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,3 +98,22 @@ def test_tactical_deliveries_to_a_running_server(
     assert (ticket["is_closed"], ticket["closed_by_kind"]) == (True, "system")
     availability = fixture("tacticalrmm", "webhook_trigger_availability.json")
     assert _deliver(workspace, integration, availability)["outcome"] == "ticket_created"
+    _secret_stays_out_of_the_access_log(workspace, integration)
+
+
+def _secret_stays_out_of_the_access_log(workspace: Workspace, integration: Any) -> None:
+    """However the query parameter is spelled or encoded, its value is never logged."""
+    secret, url = integration["webhook_secret"], f"{workspace.url}/webhooks/tacticalrmm"
+    body = json.dumps(fixture("tacticalrmm", "webhook_trigger.json")).encode()
+    spelled = {"tok%65n": 200, "Token": 401, "token": 200}
+    logged_before = workspace.log.read_text().count("/webhooks/tacticalrmm/")
+    for name, status in spelled.items():
+        path = f"{url}/{integration['id']}?{name}={secret}&{name}2={secret}"
+        assert httpx.post(path, content=body, timeout=10).status_code == status
+    deadline = time.monotonic() + 10
+    while workspace.log.read_text().count("/webhooks/tacticalrmm/") < logged_before + 3:
+        assert time.monotonic() < deadline, workspace.log.read_text()
+        time.sleep(0.1)
+    log = workspace.log.read_text()
+    assert secret not in log
+    assert "?tok%65n=[redacted]&tok%65n2=[redacted]" in log
