@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alertdesk.core.types import AlertEvent
-from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
+from alertdesk.providers.base import BadPayload, Ignored, WebhookContext, WebhookSource
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 from alertdesk.web.input_guard import text_problem
@@ -22,7 +22,7 @@ from tests.fakes.vendors import fixture
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 CTX = WebhookContext(uuid.uuid4(), uuid.uuid4(), "none", NOW)
-SOURCES = {
+SOURCES: dict[str, tuple[WebhookSource, Any]] = {
     "ninjaone": (NinjaOneWebhook(), fixture("ninjaone", "condition_triggered.json")),
     "tacticalrmm": (TacticalWebhook(), fixture("tacticalrmm", "webhook_trigger.json")),
 }

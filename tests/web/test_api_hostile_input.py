@@ -154,7 +154,7 @@ def test_a_database_data_error_anywhere_is_a_4xx_with_a_clear_message(engine: En
     assert "Traceback" not in response.text
 
 
-HOSTILE = st.one_of(
+HOSTILE: st.SearchStrategy[Any] = st.one_of(
     st.text(max_size=30),
     st.builds(
         lambda a, bad, b: a + bad + b,
