@@ -63,16 +63,3 @@ def revoke_session(
         )
         .values(revoked_at=now)
     )
-
-
-def revoke_user_sessions(session: Session, user: User, now: datetime) -> None:
-    """Sign a user out everywhere (e.g. when the account is deactivated)."""
-    session.execute(
-        update(UserSession)
-        .where(
-            UserSession.tenant == user.tenant,
-            UserSession.user_id == user.id,
-            UserSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
