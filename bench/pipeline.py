@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import event as sa_event
 
 from alertdesk.core.types import AlertEvent, EventKind
-from alertdesk.services.pipeline import process_alert_event
-from alertdesk.services.reference import ExternalRef, create_asset, create_client
-from alertdesk.services.tenants import create_tenant
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.services.alerts.pipeline import process_alert_event
+from alertdesk.services.tickets.reference import ExternalRef, create_asset, create_client
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade

@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.app import create_app
-from alertdesk.services.auth import issue_token
-from alertdesk.services.tenants import create_tenant
-from alertdesk.services.users import create_user
+from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.services.accounts.users import create_user
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.embedded import sqlalchemy_url

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alertdesk.cli import app
-from alertdesk.services.auth import authenticate_token
+from alertdesk.services.accounts.auth import authenticate_token
 from alertdesk.storage.database import Database
 
 runner = CliRunner()

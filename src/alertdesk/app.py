@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from alertdesk import __version__
 from alertdesk.providers.address_guard import AddressGuard, Allowlist
-from alertdesk.services.integrations import Vendor
-from alertdesk.services.vault import Vault
+from alertdesk.services.integrations.connect import Vendor
+from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 
 from alertdesk.errors import AlertdeskError
-from alertdesk.services.auth import issue_token
-from alertdesk.services.inbound import replay_failed
-from alertdesk.services.tenants import create_tenant, find_tenant
-from alertdesk.services.users import create_user, find_users_by_email
+from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.tenants import create_tenant, find_tenant
+from alertdesk.services.accounts.users import create_user, find_users_by_email
+from alertdesk.services.integrations.inbound import replay_failed
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade

@@ -10,11 +10,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import AlertEvent
-from alertdesk.services.pipeline import process_alert_event
-from alertdesk.services.tenants import create_tenant
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.storage.migrate import alembic_config, upgrade
 from alertdesk.storage.models import Alert
-from tests.services.pipeline_fixtures import build_world
+from tests.services.alerts.pipeline_fixtures import build_world
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from alertdesk.services.reference import create_client
-from alertdesk.services.tenants import create_tenant
-from alertdesk.services.tickets import NewTicket, create_ticket
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.services.tickets.reference import create_client
+from alertdesk.services.tickets.service import NewTicket, create_ticket
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Ticket

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.storage.models import User
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import (
+from tests.services.alerts.pipeline_fixtures import (
     NOW,
     World,
     add_integration,

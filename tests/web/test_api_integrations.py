@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from alertdesk.services.vault import Vault
+from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.models import User
 from tests.conftest import TenantCtx

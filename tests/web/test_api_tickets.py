@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from alertdesk.services import tickets as svc
+from alertdesk.services.tickets import service as svc
 from tests.conftest import TenantCtx
 from tests.web.api_helpers import (
     Json,

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from alertdesk.services.reference import ExternalRef, create_asset, create_client
+from alertdesk.services.tickets.reference import ExternalRef, create_asset, create_client
 from alertdesk.storage.models import Integration, User
 from tests.conftest import TenantCtx
 from tests.web.api_helpers import Json, created

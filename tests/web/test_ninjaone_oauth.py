@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from alertdesk.services.users import create_user
-from alertdesk.services.vault import Vault
+from alertdesk.services.accounts.users import create_user
+from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.models import OAuthState, User
 from tests.conftest import PASSWORD, TenantCtx

@@ -37,8 +37,8 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy import create_engine
 
 from alertdesk.app import create_app
-from alertdesk.services.auth import issue_token
-from alertdesk.services.tenants import create_tenant
+from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.embedded import sqlalchemy_url

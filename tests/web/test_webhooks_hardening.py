@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from alertdesk.services.inbound import MAX_ATTEMPTS
+from alertdesk.services.integrations.inbound import MAX_ATTEMPTS
 from alertdesk.storage.models import InboundEvent, Integration
 from tests.conftest import TenantCtx
 from tests.web.api_helpers import make_client

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from alertdesk.app import create_app
 from alertdesk.cli import app as cli_app
-from alertdesk.services.auth import issue_token
-from alertdesk.services.tenants import create_tenant
+from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade

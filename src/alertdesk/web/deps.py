@@ -11,9 +11,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Forbidden, Unauthorized
-from alertdesk.services.auth import authenticate_token
-from alertdesk.services.integrations import Vendor
-from alertdesk.services.sessions import session_user
+from alertdesk.services.accounts.auth import authenticate_token
+from alertdesk.services.accounts.sessions import session_user
+from alertdesk.services.integrations.connect import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import User
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec, UiSession

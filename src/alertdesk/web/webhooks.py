@@ -16,8 +16,8 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
-from alertdesk.services import inbound
-from alertdesk.services.integrations import Vendor
+from alertdesk.services.integrations import inbound
+from alertdesk.services.integrations.connect import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.web.deps import get_now
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog

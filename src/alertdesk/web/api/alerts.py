@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from alertdesk.core.actors import Actor
-from alertdesk.services import alerts as svc
-from alertdesk.services.events import list_events
+from alertdesk.services.alerts import service as svc
+from alertdesk.services.automation.events import list_events
 from alertdesk.web.api.schemas import MAX_OFFSET, Input, Output
 from alertdesk.web.api.ticket_schemas import TicketOut
 from alertdesk.web.deps import CurrentUser, NowDep, SessionDep

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from alertdesk.services import inbound, org_mappings
-from alertdesk.services import integrations as svc
+from alertdesk.services.integrations import connect as svc
+from alertdesk.services.integrations import inbound, org_mappings
 from alertdesk.storage.models import InboundEvent, Integration, OrgMapping
 from alertdesk.web.api.schemas import Input, Output
 from alertdesk.web.deps import AdminUser, BaseUrlDep, NowDep, SessionDep, VendorDep

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError
-from alertdesk.services import oauth
-from alertdesk.services.org_mappings import sync_after_connect
+from alertdesk.services.integrations import oauth
+from alertdesk.services.integrations.org_mappings import sync_after_connect
 from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiAdmin, VendorDep
 from alertdesk.web.ui.rendering import render
 

@@ -6,8 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from alertdesk.services import reference as ref
-from alertdesk.services.users import create_user, list_users
+from alertdesk.services.accounts.users import create_user, list_users
+from alertdesk.services.tickets import reference as ref
 from alertdesk.storage.models import Asset, AssetExternalRef, Board, TicketStatus
 from alertdesk.web.api.schemas import (
     AssetIn,

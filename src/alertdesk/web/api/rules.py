@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from pydantic import Field
 
 from alertdesk.core.rules import RuleActions, RuleConditions
-from alertdesk.services import rules as svc
+from alertdesk.services.alerts import rules as svc
 from alertdesk.web.api.schemas import Input, Output
 from alertdesk.web.deps import AdminUser, NowDep, SessionDep
 

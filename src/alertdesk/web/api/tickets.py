@@ -8,9 +8,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 
 from alertdesk.core.actors import Actor
-from alertdesk.services import ticket_work as work
-from alertdesk.services import tickets as svc
-from alertdesk.services.alerts import AlertFilter, list_alerts
+from alertdesk.services.alerts.service import AlertFilter, list_alerts
+from alertdesk.services.tickets import service as svc
+from alertdesk.services.tickets import work
 from alertdesk.web.api.alerts import AlertOut
 from alertdesk.web.api.schemas import MAX_OFFSET
 from alertdesk.web.api.ticket_schemas import (

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from alertdesk.services import auth
+from alertdesk.services.accounts import auth
 from alertdesk.web.api.schemas import IssuedTokenOut, TokenIn, TokenOut
 from alertdesk.web.deps import CurrentUser, NowDep, SessionDep
 

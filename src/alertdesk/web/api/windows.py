@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from alertdesk.services import windows as svc
+from alertdesk.services.alerts import windows as svc
 from alertdesk.web.api.schemas import Output
 from alertdesk.web.deps import AdminUser, NowDep, SessionDep
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError
 from alertdesk.providers import REGISTRY, get_provider
-from alertdesk.services import inbound, org_mappings
-from alertdesk.services import integrations as svc
-from alertdesk.services.reference import list_clients
+from alertdesk.services.integrations import connect as svc
+from alertdesk.services.integrations import inbound, org_mappings
+from alertdesk.services.tickets.reference import list_clients
 from alertdesk.storage.models import User
 from alertdesk.web.deps import BaseUrlDep, CsrfChecked, NowDep, SessionDep, UiAdmin, VendorDep
 from alertdesk.web.ui.forms import form_id

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError
-from alertdesk.services.auth import authenticate_password
-from alertdesk.services.sessions import revoke_session, start_session
+from alertdesk.services.accounts.auth import authenticate_password
+from alertdesk.services.accounts.sessions import revoke_session, start_session
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, ui_session
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec
 from alertdesk.web.ui.rendering import render

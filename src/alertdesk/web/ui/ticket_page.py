@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.errors import AlertdeskError, InvalidField, NotFound
-from alertdesk.services import reference as ref
-from alertdesk.services import ticket_work as work
-from alertdesk.services import tickets as svc
-from alertdesk.services.alerts import AlertFilter, list_alerts
+from alertdesk.services.alerts.service import AlertFilter, list_alerts
+from alertdesk.services.tickets import reference as ref
+from alertdesk.services.tickets import service as svc
+from alertdesk.services.tickets import work
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
 from alertdesk.web.ui.forms import form_id

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError, InvalidField
-from alertdesk.services import tickets as svc
+from alertdesk.services.tickets import service as svc
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
 from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import render

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from alertdesk.services import reference as ref
-from alertdesk.services.users import list_users
+from alertdesk.services.accounts.users import list_users
+from alertdesk.services.tickets import reference as ref
 from alertdesk.storage.models import Board, Client, Priority, TicketStatus, User
 
 

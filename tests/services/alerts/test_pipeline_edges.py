@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from alertdesk.services.reference import create_client
+from alertdesk.services.tickets.reference import create_client
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import (
+from tests.services.alerts.pipeline_fixtures import (
     NOW,
     World,
     add_mapping,

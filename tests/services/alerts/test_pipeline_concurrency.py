@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import ordinal
-from alertdesk.services.pipeline import process_alert_event
-from alertdesk.services.tenants import create_tenant
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Alert, Ticket, TicketComment
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import NOW, add_rule, alerts, build_world, make_event
+from tests.services.alerts.pipeline_fixtures import NOW, add_rule, alerts, build_world, make_event
 
 WRITERS = 24
 

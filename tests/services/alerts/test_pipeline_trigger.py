@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.core.types import Severity
-from alertdesk.services.reference import list_priorities
-from alertdesk.services.ticket_work import close_ticket
-from alertdesk.services.users import create_user
+from alertdesk.services.accounts.users import create_user
+from alertdesk.services.tickets.reference import list_priorities
+from alertdesk.services.tickets.work import close_ticket
 from alertdesk.storage.models import Board, TicketAsset, TicketSequence, TicketStatus
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import (
+from tests.services.alerts.pipeline_fixtures import (
     NOW,
     World,
     add_board,

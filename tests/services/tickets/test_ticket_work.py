@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM, Actor
 from alertdesk.errors import Conflict, InvalidField, NotFound
-from alertdesk.services import ticket_work as work
-from alertdesk.services import tickets as svc
-from alertdesk.services.reference import create_client
+from alertdesk.services.tickets import service as svc
+from alertdesk.services.tickets import work
+from alertdesk.services.tickets.reference import create_client
 from alertdesk.storage.models import Ticket, TicketHistory, TicketStatus
 from tests.conftest import TenantCtx
 

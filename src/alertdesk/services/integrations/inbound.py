@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
-from alertdesk.services.integrations import parse_settings, provider_of
+from alertdesk.services.alerts.pipeline import process_alert_event
+from alertdesk.services.integrations.connect import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
-from alertdesk.services.pipeline import process_alert_event
 from alertdesk.storage.models import Alert, InboundEvent, Integration
 
 MAX_ID = 255

@@ -20,13 +20,13 @@ from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window
 from alertdesk.errors import AlertdeskError
-from alertdesk.services import events
-from alertdesk.services.alert_lifecycle import acknowledge, reset
-from alertdesk.services.alert_tickets import (
+from alertdesk.services.alerts.alert_tickets import (
     AlertTicketRequest,
     add_system_note,
     create_alert_ticket,
 )
+from alertdesk.services.alerts.lifecycle import acknowledge, reset
+from alertdesk.services.automation import events
 from alertdesk.storage.alert_queries import (
     AlertContext,
     active_rules,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import AlertEvent, EventKind, Outcome, Severity
-from alertdesk.services.pipeline import process_alert_event
-from alertdesk.services.reference import (
+from alertdesk.services.alerts.pipeline import process_alert_event
+from alertdesk.services.tickets.reference import (
     ExternalRef,
     StatusSpec,
     create_asset,

@@ -12,11 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM, Actor
-from alertdesk.services import ticket_work as work
-from alertdesk.services.alert_lifecycle import CLOSED_NOTE
+from alertdesk.services.alerts.lifecycle import CLOSED_NOTE
+from alertdesk.services.tickets import work
 from alertdesk.storage.models import Ticket, TicketStatus
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import (
+from tests.services.alerts.pipeline_fixtures import (
     NOW,
     World,
     add_rule,

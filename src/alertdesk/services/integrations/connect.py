@@ -20,8 +20,8 @@ from alertdesk.core.types import Severity
 from alertdesk.errors import Conflict, InvalidField, UpstreamError
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
 from alertdesk.providers.base import VendorApi, VendorError, WebhookRegistrar, plain_secrets
+from alertdesk.services.integrations.vault import Vault, new_webhook_secret
 from alertdesk.services.lookup import get_owned
-from alertdesk.services.vault import Vault, new_webhook_secret
 from alertdesk.storage.models import Integration
 
 OAUTH_PENDING = "awaiting_authorization"

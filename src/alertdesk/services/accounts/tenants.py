@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict
-from alertdesk.services.users import create_user
+from alertdesk.services.accounts.users import create_user
 from alertdesk.storage.models import Board, Priority, Tenant, TicketSequence, TicketStatus, User
 
 DEFAULT_BOARD = "Service Desk"

@@ -12,9 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import Outcome
-from alertdesk.services.pipeline import process_alert_event
+from alertdesk.services.alerts.pipeline import process_alert_event
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import NOW, World, add_rule, add_window, build_world
+from tests.services.alerts.pipeline_fixtures import NOW, World, add_rule, add_window, build_world
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from alertdesk.core.actors import Actor
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict, InvalidField, NotFound
-from alertdesk.services.alert_tickets import AlertTicketRequest, create_alert_ticket
+from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, create_alert_ticket
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.storage.models import Alert, Board, Integration, OrgMapping, Priority, Ticket, User
 

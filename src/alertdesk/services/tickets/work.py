@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.errors import Conflict, InvalidField
-from alertdesk.services import events
+from alertdesk.services.automation import events
 from alertdesk.services.lookup import get_referenced
-from alertdesk.services.tickets import check_assignee, get_ticket
+from alertdesk.services.tickets.service import check_assignee, get_ticket
 from alertdesk.storage.models import (
     Priority,
     Ticket,

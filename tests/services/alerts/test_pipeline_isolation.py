@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from alertdesk.services.reference import ExternalRef, create_asset, create_client
+from alertdesk.services.tickets.reference import ExternalRef, create_asset, create_client
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import (
+from tests.services.alerts.pipeline_fixtures import (
     NOW,
     World,
     add_integration,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, InvalidField, NotFound
-from alertdesk.services.auth import hash_password, normalize_email
+from alertdesk.services.accounts.auth import hash_password, normalize_email
 from alertdesk.storage.models import Tenant, User
 from alertdesk.storage.models.people import ROLES
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from alertdesk.errors import AlertdeskError, Conflict
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
-from alertdesk.services.auth import digest
-from alertdesk.services.integrations import (
+from alertdesk.services.accounts.auth import digest
+from alertdesk.services.integrations.connect import (
     OAUTH_PENDING,
     Vendor,
     activate,

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
-from alertdesk.services.alerts import ManualTicket, create_ticket_for_alert
-from alertdesk.services.outbound import ResetResult, reset_alerts_for_ticket
-from alertdesk.services.ticket_work import close_ticket
+from alertdesk.services.alerts.service import ManualTicket, create_ticket_for_alert
+from alertdesk.services.integrations.outbound import ResetResult, reset_alerts_for_ticket
+from alertdesk.services.tickets.work import close_ticket
 from alertdesk.storage.models import Alert, Ticket
 from tests.conftest import TenantCtx
-from tests.services.pipeline_fixtures import NOW, PROVIDER, World, add_rule, build_world
+from tests.services.alerts.pipeline_fixtures import NOW, PROVIDER, World, add_rule, build_world
 
 CLOSED_AT = NOW + timedelta(days=1)
 KEEP = {"reset_alert_on_ticket_close": False}

@@ -18,8 +18,8 @@ from alertdesk.core.rules import RuleActions
 from alertdesk.core.templates import ticket_text
 from alertdesk.core.types import AlertEvent, provider_label
 from alertdesk.errors import InvalidField
-from alertdesk.services import events
-from alertdesk.services.tickets import allocate_number
+from alertdesk.services.automation import events
+from alertdesk.services.tickets.service import allocate_number
 from alertdesk.storage.models import (
     Board,
     Priority,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.org_names import find_exact_match
 from alertdesk.errors import AlertdeskError, NotFound
 from alertdesk.providers.base import ExternalOrg, VendorError
-from alertdesk.services.integrations import (
+from alertdesk.services.integrations.connect import (
     Vendor,
     api_for,
     get_integration,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from alertdesk.services.sessions import (
+from alertdesk.services.accounts.sessions import (
     revoke_session,
     session_user,
     start_session,

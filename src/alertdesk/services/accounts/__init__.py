@@ -1,0 +1,1 @@
+"""Tenants, users, API tokens and UI sessions: who may do what."""

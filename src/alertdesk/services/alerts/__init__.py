@@ -1,0 +1,1 @@
+"""The alert pipeline and what steers it: rules, maintenance windows, alert tickets."""

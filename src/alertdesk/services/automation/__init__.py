@@ -1,0 +1,1 @@
+"""What runs after a change commits: the event outbox (later workflows, notifications)."""

@@ -1,0 +1,1 @@
+"""Vendor connections: connect, webhook inbox, org mappings, OAuth, outbound resets."""

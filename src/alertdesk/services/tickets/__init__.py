@@ -1,0 +1,1 @@
+"""The ticketing core: tickets, the work on them, reference data."""
