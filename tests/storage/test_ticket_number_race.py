@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from alertdesk.core.actors import SYSTEM
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.tickets.reference import create_client
 from alertdesk.services.tickets.service import NewTicket, create_ticket
@@ -43,7 +44,7 @@ def test_concurrent_creates_get_distinct_consecutive_numbers(committed_db: Datab
             with committed_db.transaction() as session:
                 barrier.wait(timeout=30)
                 new = NewTicket(title=f"t {uuid.uuid4()}", client_id=client_id)
-                create_ticket(session, tenant_id, new, datetime.now(UTC))
+                create_ticket(session, tenant_id, new, SYSTEM, datetime.now(UTC))
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 

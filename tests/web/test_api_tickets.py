@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from alertdesk.core.actors import SYSTEM
 from alertdesk.services.tickets import service as svc
 from tests.conftest import TenantCtx
 from tests.web.api_helpers import (
@@ -219,7 +220,9 @@ def test_list_filters(client: TestClient, tenant: TenantCtx, acme: Json, session
         "projects": make_ticket(client, h, acme["id"], board_id=board["id"]),
     }
     manual = svc.NewTicket(title="by hand", client_id=uuid.UUID(other["id"]))
-    t["manual"] = {"id": str(svc.create_ticket(session, tenant.id, manual, datetime.now(UTC)).id)}
+    t["manual"] = {
+        "id": str(svc.create_ticket(session, tenant.id, manual, SYSTEM, datetime.now(UTC)).id)
+    }
     session.flush()
     assert client.post(f"/api/v1/tickets/{t['other']['id']}/close", headers=h).status_code == 200
 

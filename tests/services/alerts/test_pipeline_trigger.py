@@ -93,8 +93,13 @@ def test_t011_trigger_creates_a_routed_ticket(session: Session, world: World) ->
     )
     by_type = {e.type: e.payload for e in events(session, world.tenant)}
     assert sorted(by_type) == ["RMM_ALERT_TRIGGERED", "TICKET_CREATED"]
-    created = {"ticket_id": str(ticket.id), "source": "ninjaone", "actor_kind": "system"}
-    assert by_type["TICKET_CREATED"] == created
+    assert by_type["TICKET_CREATED"] == {
+        "ticket_id": str(ticket.id),
+        "number": ticket.number,
+        "client_id": str(ticket.client_id),
+        "source": "ninjaone",
+        "actor_kind": "system",
+    }
     triggered = by_type["RMM_ALERT_TRIGGERED"]
     assert (triggered["alert_id"], triggered["ticket_id"]) == (str(alert.id), str(ticket.id))
     assert triggered["asset_id"] == str(world.asset.id)

@@ -24,7 +24,7 @@ NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 def ticket(session: Session, tenant: TenantCtx) -> Ticket:
     client = create_client(session, tenant.id, "Acme")
     new = svc.NewTicket(title="Disk full", client_id=client.id, source="alert")
-    return svc.create_ticket(session, tenant.id, new, NOW)
+    return svc.create_ticket(session, tenant.id, new, Actor.user(tenant.admin.id), NOW)
 
 
 def statuses(session: Session, ticket: Ticket) -> dict[str, TicketStatus]:
@@ -59,7 +59,9 @@ def test_system_close(session: Session, tenant: TenantCtx, ticket: Ticket) -> No
 def test_person_close_is_told_apart_from_system_close(session: Session, tenant: TenantCtx) -> None:
     client = create_client(session, tenant.id, "Acme")
     by_person, by_system = (
-        svc.create_ticket(session, tenant.id, svc.NewTicket(title=t, client_id=client.id), NOW)
+        svc.create_ticket(
+            session, tenant.id, svc.NewTicket(title=t, client_id=client.id), SYSTEM, NOW
+        )
         for t in ("person", "system")
     )
     work.close_ticket(session, tenant.id, by_person.id, Actor.user(tenant.admin.id), NOW)

@@ -1,31 +1,26 @@
-"""Ticket creation for an alert: routing (board, priority, assignee), text, asset, first note.
+"""The ticket draft for an alert: routing (board, priority, assignee), text, asset, first note.
 
-Used by the pipeline (rule matched), the manual "create ticket" action and, later, workflows.
+Used by the pipeline (rule matched), the manual "create ticket" action and, later, workflows;
+tickets.opener.open_ticket writes it.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, case, select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.actors import SYSTEM
 from alertdesk.core.priority import PriorityOption, priority_for_severity
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.templates import ticket_text
 from alertdesk.core.types import AlertEvent, provider_label
 from alertdesk.errors import InvalidField
-from alertdesk.services.automation import events
-from alertdesk.services.tickets.service import allocate_number
+from alertdesk.services.tickets.opener import TicketDraft
 from alertdesk.storage.models import (
     Board,
     Priority,
-    Ticket,
-    TicketAsset,
-    TicketComment,
     TicketStatus,
     User,
 )
@@ -107,59 +102,23 @@ def first_note(event: AlertEvent) -> str:
     return "\n".join(lines)
 
 
-def create_alert_ticket(session: Session, request: AlertTicketRequest, now: datetime) -> Ticket:
-    """Resolve everything that can fail before writing anything, then insert the ticket."""
+def alert_ticket_draft(session: Session, request: AlertTicketRequest) -> TicketDraft:
+    """Everything that can fail is resolved here, before anything is written."""
     event, actions, tenant = request.event, request.actions, request.event.tenant
     board_id, status_id = _route(session, tenant, actions.board_id)
-    priority_id = _priority(session, tenant, event, actions.priority_override)
-    assignee = _assignee(session, tenant, actions.assign_to_user_id)
     title, description = ticket_text(
         event, request.organization, actions.title_template, actions.description_template
     )
-    ticket = Ticket(
-        tenant=tenant,
-        id=uuid.uuid4(),
-        number=allocate_number(session, tenant),
+    return TicketDraft(
+        client_id=request.client_id,
         title=title,
         description=description,
-        client_id=request.client_id,
         board_id=board_id,
         status_id=status_id,
-        priority_id=priority_id,
-        assigned_to=assignee,
+        priority_id=_priority(session, tenant, event, actions.priority_override),
         source=event.provider,
         source_reference=event.external_alert_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ticket)
-    session.flush()  # the ticket row first: comments, links and the alert refer to it
-    if request.asset_id is not None:
-        session.add(TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=request.asset_id))
-    add_system_note(session, tenant, ticket.id, first_note(event), now)
-    events.publish(
-        session,
-        tenant,
-        events.TICKET_CREATED,
-        {"ticket_id": ticket.id, "source": event.provider, "actor_kind": SYSTEM.kind},
-        now,
-    )
-    return ticket
-
-
-def add_system_note(
-    session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID, body: str, now: datetime
-) -> None:
-    """An internal comment by the system (it never makes a ticket "touched")."""
-    session.add(
-        TicketComment(
-            tenant=tenant,
-            id=uuid.uuid4(),
-            ticket_id=ticket_id,
-            body=body,
-            is_internal=True,
-            is_system=True,
-            author_id=None,
-            created_at=now,
-        )
+        assigned_to=_assignee(session, tenant, actions.assign_to_user_id),
+        asset_ids=[request.asset_id] if request.asset_id is not None else [],
+        first_note=first_note(event),
     )

@@ -14,8 +14,8 @@ from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Outcome, provider_label
 from alertdesk.core.untouched import is_untouched
 from alertdesk.errors import Conflict
-from alertdesk.services.alerts.alert_tickets import add_system_note
 from alertdesk.services.automation import events
+from alertdesk.services.tickets.opener import add_system_note
 from alertdesk.services.tickets.work import first_closed_status, set_status
 from alertdesk.storage.alert_queries import ticket_snapshot
 from alertdesk.storage.models import Alert, AlertRule, Ticket, TicketStatus

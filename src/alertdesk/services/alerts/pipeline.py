@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from alertdesk.core.actors import SYSTEM
 from alertdesk.core.dedup import dedup_key
 from alertdesk.core.rules import RuleMatch, match_rule
 from alertdesk.core.times import implausible
@@ -22,11 +23,11 @@ from alertdesk.core.windows import AlertScope, Window, covering_window
 from alertdesk.errors import AlertdeskError
 from alertdesk.services.alerts.alert_tickets import (
     AlertTicketRequest,
-    add_system_note,
-    create_alert_ticket,
+    alert_ticket_draft,
 )
 from alertdesk.services.alerts.lifecycle import acknowledge, reset
 from alertdesk.services.automation import events
+from alertdesk.services.tickets.opener import add_system_note, open_ticket
 from alertdesk.storage.alert_queries import (
     AlertContext,
     active_rules,
@@ -218,7 +219,9 @@ def _decide(
         event, context.client_id, context.asset_id, context.organization, match.actions
     )
     try:
-        ticket = create_alert_ticket(session, request, now)
+        ticket = open_ticket(
+            session, event.tenant, alert_ticket_draft(session, request), SYSTEM, now
+        )
     except AlertdeskError as exc:  # raised before anything was written
         trace["warnings"].append(f"ticket not created: {exc.message}")
         return _finish(session, event, alert, "recorded_only", trace | {"reason": exc.message}, now)

@@ -14,8 +14,9 @@ from alertdesk.core.actors import Actor
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict, InvalidField, NotFound
-from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, create_alert_ticket
+from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, alert_ticket_draft
 from alertdesk.services.lookup import get_owned, get_referenced
+from alertdesk.services.tickets.opener import open_ticket
 from alertdesk.storage.models import Alert, Board, Integration, OrgMapping, Priority, Ticket, User
 
 
@@ -131,7 +132,7 @@ def create_ticket_for_alert(
     request = AlertTicketRequest(
         alert_event(alert, provider), client_id, alert.asset_id, organization, actions
     )
-    ticket = create_alert_ticket(session, request, now)
+    ticket = open_ticket(session, tenant, alert_ticket_draft(session, request), actor, now)
     alert.ticket_id, alert.client_id, alert.updated_at = ticket.id, client_id, now
     alert.decision = {
         **alert.decision,

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.ticket_numbers import format_ticket_number
-from alertdesk.errors import Conflict, InvalidField
+from alertdesk.core.actors import Actor
+from alertdesk.errors import InvalidField
 from alertdesk.services.lookup import get_owned, get_referenced
+from alertdesk.services.tickets.opener import TicketDraft, open_ticket
 from alertdesk.storage.models import (
     Asset,
     Board,
@@ -27,7 +28,6 @@ from alertdesk.storage.models import (
     TicketAsset,
     TicketComment,
     TicketHistory,
-    TicketSequence,
     TicketStatus,
     TimeEntry,
     User,
@@ -49,51 +49,34 @@ class NewTicket:
     source_reference: str | None = None
 
 
-def allocate_number(session: Session, tenant: uuid.UUID) -> str:
-    """Next number for the tenant; the row lock of the UPDATE serializes concurrent callers."""
-    sequence = session.scalar(
-        update(TicketSequence)
-        .where(TicketSequence.tenant == tenant)
-        .values(last_number=TicketSequence.last_number + 1)
-        .returning(TicketSequence.last_number)
-    )
-    if sequence is None:
-        raise Conflict("This tenant has no ticket sequence; was it created with `alertdesk init`?")
-    return format_ticket_number(sequence)
-
-
-def create_ticket(session: Session, tenant: uuid.UUID, new: NewTicket, now: datetime) -> Ticket:
+def create_ticket(
+    session: Session, tenant: uuid.UUID, new: NewTicket, actor: Actor, now: datetime
+) -> Ticket:
+    """A ticket made by a person (UI or API): every reference is checked, then it is opened."""
     title = new.title.strip()
     if not title:
         raise InvalidField("title", "The title must not be empty.")
     get_referenced(session, Client, tenant, new.client_id, "client_id")
     board = _board_for(session, tenant, new.board_id)
-    status = _status_for(session, tenant, board, new.status_id)
-    ticket = Ticket(
-        tenant=tenant,
-        number=allocate_number(session, tenant),
-        title=title,
-        description=new.description,
-        client_id=new.client_id,
-        board_id=board.id,
-        status_id=status.id,
-        priority_id=_priority_for(session, tenant, new.priority_id).id,
-        category_id=_checked(session, Category, tenant, new.category_id, "category_id"),
-        assigned_to=check_assignee(session, tenant, new.assigned_to),
-        source=new.source,
-        source_reference=new.source_reference,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ticket)
-    session.flush()
-    for asset_id in dict.fromkeys(new.asset_ids):
+    asset_ids = list(dict.fromkeys(new.asset_ids))
+    for asset_id in asset_ids:
         asset = get_referenced(session, Asset, tenant, asset_id, "asset_ids")
         if asset.client_id != new.client_id:
             raise InvalidField("asset_ids", f"Asset {asset.name!r} belongs to another client.")
-        session.add(TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
-    session.flush()
-    return ticket
+    draft = TicketDraft(
+        client_id=new.client_id,
+        title=title,
+        description=new.description,
+        board_id=board.id,
+        status_id=_status_for(session, tenant, board, new.status_id).id,
+        priority_id=_priority_for(session, tenant, new.priority_id).id,
+        source=new.source,
+        source_reference=new.source_reference,
+        category_id=_checked(session, Category, tenant, new.category_id, "category_id"),
+        assigned_to=check_assignee(session, tenant, new.assigned_to),
+        asset_ids=asset_ids,
+    )
+    return open_ticket(session, tenant, draft, actor, now)
 
 
 def _board_for(session: Session, tenant: uuid.UUID, board_id: uuid.UUID | None) -> Board:

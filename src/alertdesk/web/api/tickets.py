@@ -50,7 +50,8 @@ def list_tickets(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_ticket(body: TicketIn, session: SessionDep, user: CurrentUser, now: NowDep) -> TicketOut:
     new = svc.NewTicket(**body.model_dump(), source="api")
-    return TicketOut.model_validate(svc.create_ticket(session, user.tenant, new, now))
+    ticket = svc.create_ticket(session, user.tenant, new, Actor.user(user.id), now)
+    return TicketOut.model_validate(ticket)
 
 
 def _detail(session: SessionDep, tenant: uuid.UUID, ticket_id: uuid.UUID) -> TicketDetailOut:

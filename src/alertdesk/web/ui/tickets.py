@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from alertdesk.core.actors import Actor
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.services.tickets import service as svc
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiUser
@@ -123,7 +124,7 @@ def create_ticket(
             source="manual",
         )
         with session.begin_nested():
-            ticket = svc.create_ticket(session, user.tenant, new, now)
+            ticket = svc.create_ticket(session, user.tenant, new, Actor.user(user.id), now)
     except AlertdeskError as exc:
         return _new_form(request, session, user, form, exc)
     return _see_ticket(ticket.id)
