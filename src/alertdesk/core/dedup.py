@@ -18,3 +18,16 @@ def dedup_key(event: AlertEvent) -> str:
         or "unknown"
     )
     return f"{device}|{condition}"[:MAX_LENGTH]
+
+
+def condition_lock_key(external_org_id: str | None, key: str) -> str:
+    """The lock (and dedup pointer) key of a condition: its dedup key within one organization.
+
+    The organization's length is spelled out, so no two (organization, key) pairs collide.
+    """
+    org = external_org_id or ""
+    return f"condition:{len(org)}:{org}|{key}"
+
+
+def alert_lock_key(external_alert_id: str) -> str:
+    return f"alert:{external_alert_id}"

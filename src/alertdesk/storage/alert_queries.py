@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, aliased
 
 from alertdesk.core.rules import Rule
@@ -17,6 +19,7 @@ from alertdesk.core.untouched import TicketSnapshot
 from alertdesk.core.windows import WeeklyRecurrence, Window
 from alertdesk.storage.models import (
     Alert,
+    AlertLock,
     AlertRule,
     Asset,
     AssetExternalRef,
@@ -32,18 +35,36 @@ from alertdesk.storage.models import (
 log = logging.getLogger(__name__)
 
 
-def lock_dedup_key(session: Session, event: AlertEvent, dedup_key: str) -> None:
-    """Serialize events of one dedup key, and of one alert id, until the transaction ends.
+def lock_alert_keys(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, keys: Sequence[str]
+) -> dict[str, uuid.UUID | None]:
+    """Lock one row per key (made on first use) until the transaction ends; each key's
+    remembered ticket alert is returned. Every writer of alerts locks here, all its keys in
+    one statement in sorted order, so two writers never deadlock; row locks hold on Citus."""
+    rows = [
+        {"tenant": tenant, "id": uuid.uuid4(), "integration_id": integration_id, "lock_key": k}
+        for k in sorted(set(keys))
+    ]
+    insert = pg_insert(AlertLock).values(rows)
+    statement = insert.on_conflict_do_update(
+        index_elements=[AlertLock.tenant, AlertLock.integration_id, AlertLock.lock_key],
+        set_={"lock_key": insert.excluded.lock_key},  # a no-op update: it takes the row lock
+    ).returning(AlertLock.lock_key, AlertLock.ticket_alert_id)
+    return {key: alert_id for key, alert_id in session.execute(statement)}
 
-    Both locks are taken in one statement, always in this order (key, then alert id).
-    """
-    scope = f"{event.tenant}|{event.integration_id}"
+
+def remember_ticket_alert(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, key: str, alert_id: uuid.UUID
+) -> None:
+    """The alert whose open ticket the condition's repeats join from now on (O(1) dedup)."""
     session.execute(
-        text(
-            "select pg_advisory_xact_lock(hashtextextended(:k, 0)),"
-            " pg_advisory_xact_lock(hashtextextended(:a, 0))"
-        ),
-        {"k": f"{scope}|key|{dedup_key}", "a": f"{scope}|alert|{event.external_alert_id}"},
+        update(AlertLock)
+        .where(
+            AlertLock.tenant == tenant,
+            AlertLock.integration_id == integration_id,
+            AlertLock.lock_key == key,
+        )
+        .values(ticket_alert_id=alert_id)
     )
 
 
@@ -59,6 +80,7 @@ class AlertContext:
     dedup_ticket_id: uuid.UUID | None
     dedup_occurrences: int
     own_ticket_open: bool  # the stored alert's own ticket is still open
+    dedup_remembered: bool = False  # the dedup target is the one the condition's lock row names
 
 
 def _asset_of(event: AlertEvent) -> Any:
@@ -88,9 +110,11 @@ def _mapping_of(event: AlertEvent) -> Any:
     )
 
 
-def _dedup_target(event: AlertEvent, dedup_key: str) -> Any:
+def _dedup_target(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> Any:
+    """The first alert of this condition whose ticket is still open: the remembered one when
+    it still qualifies (a primary-key lookup), else found among the condition's alerts."""
     t = event.tenant
-    return (
+    query = (
         select(Alert.id, Alert.ticket_id, Alert.occurrence_count)
         .join(Ticket, and_(Ticket.tenant == t, Ticket.id == Alert.ticket_id))
         .where(
@@ -105,13 +129,17 @@ def _dedup_target(event: AlertEvent, dedup_key: str) -> Any:
         # repeats are counted on the alert that opened the ticket
         .order_by(Alert.auto_ticket_created.desc(), Alert.created_at, Alert.id)
         .limit(1)
-        .subquery()
     )
+    return (query if remembered is None else query.where(Alert.id == remembered)).subquery()
 
 
-def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertContext:
-    """Everything the pipeline needs to decide, in a single statement."""
-    asset, mapping, dedup = _asset_of(event), _mapping_of(event), _dedup_target(event, dedup_key)
+def load_context(
+    session: Session, event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None
+) -> AlertContext:
+    """Everything the pipeline needs to decide, in a single statement (a second one only when
+    the remembered ticket alert no longer qualifies)."""
+    asset, mapping = _asset_of(event), _mapping_of(event)
+    dedup = _dedup_target(event, dedup_key, remembered)
     own = aliased(Ticket)
     stored = and_(
         Alert.tenant == event.tenant,
@@ -137,9 +165,12 @@ def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertCo
         .outerjoin(dedup, literal(True))
     ).one()
     existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count, own_open = row
+    if remembered is not None and dedup_id is None:  # its ticket closed: look among the alerts
+        found = _dedup_target(event, dedup_key, None)
+        dedup_id, dedup_ticket, count = session.execute(select(found)).first() or (None, None, 0)
     return AlertContext(
         existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count or 0,
-        bool(own_open),
+        bool(own_open), dedup_id is not None and dedup_id == remembered,
     )  # fmt: skip
 
 

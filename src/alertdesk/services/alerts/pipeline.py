@@ -1,6 +1,6 @@
 """process_alert_event: every source's alerts go through here (webhook, poll, replay).
 
-Triggered: lock the dedup key → load context → windows → rules → dedup or new ticket,
+Triggered: lock the alert's keys → load context → windows → rules → dedup or new ticket,
 with the outbox events and the decision trace written in the same transaction.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
-from alertdesk.core.dedup import dedup_key
+from alertdesk.core.dedup import alert_lock_key, condition_lock_key, dedup_key
 from alertdesk.core.rules import RuleMatch, match_rule
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
@@ -33,8 +33,9 @@ from alertdesk.storage.alert_queries import (
     active_rules,
     active_windows,
     load_context,
-    lock_dedup_key,
+    lock_alert_keys,
     open_alert_by_dedup_key,
+    remember_ticket_alert,
 )
 from alertdesk.storage.models import Alert
 
@@ -53,8 +54,10 @@ def process_alert_event(
 ) -> Outcome:
     event = plausible_time(event, now)
     key = dedup_key(event)
-    lock_dedup_key(session, event, key)
-    context = load_context(session, event, key)
+    condition = condition_lock_key(event.external_org_id, key)
+    keys = [condition, alert_lock_key(event.external_alert_id)]
+    remembered = lock_alert_keys(session, event.tenant, event.integration_id, keys)[condition]
+    context = load_context(session, event, key, remembered)
     if event.kind == "reset":
         existing = context.existing
         if event.match_by_dedup_key and (existing is None or existing.status in ENDED):
@@ -226,6 +229,7 @@ def _decide(
         trace["warnings"].append(f"ticket not created: {exc.message}")
         return _finish(session, event, alert, "recorded_only", trace | {"reason": exc.message}, now)
     alert.ticket_id, alert.auto_ticket_created = ticket.id, True
+    _remember(session, event, alert.dedup_key, alert.id)
     trace["ticket"] = {"id": str(ticket.id), "number": ticket.number, "created": True}
     return _finish(session, event, alert, "ticket_created", trace, now)
 
@@ -276,6 +280,8 @@ def _append_occurrence(
     )
     note = _occurrence_note(occurrence, event)
     add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
+    if not context.dedup_remembered:  # found by a search: the next repeat finds it by key
+        _remember(session, event, alert.dedup_key, context.dedup_alert_id)
     alert.ticket_id = context.dedup_ticket_id
     trace["dedup"] = {
         "ticket_id": str(context.dedup_ticket_id),
@@ -283,6 +289,11 @@ def _append_occurrence(
         "occurrence": occurrence,
     }
     return _finish(session, event, alert, "occurrence_appended", trace, now)
+
+
+def _remember(session: Session, event: AlertEvent, key: str, alert_id: uuid.UUID) -> None:
+    condition = condition_lock_key(event.external_org_id, key)
+    remember_ticket_alert(session, event.tenant, event.integration_id, condition, alert_id)
 
 
 def _occurrence_note(occurrence: int, event: AlertEvent) -> str:

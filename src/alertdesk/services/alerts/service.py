@@ -11,12 +11,14 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
+from alertdesk.core.dedup import alert_lock_key, condition_lock_key
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
-from alertdesk.errors import Conflict, InvalidField, NotFound
+from alertdesk.errors import Conflict, InvalidField
 from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, alert_ticket_draft
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.services.tickets.opener import open_ticket
+from alertdesk.storage.alert_queries import lock_alert_keys
 from alertdesk.storage.models import Alert, Board, Integration, OrgMapping, Priority, Ticket, User
 
 
@@ -87,6 +89,19 @@ def _check_choice(session: Session, tenant: uuid.UUID, choice: ManualTicket) -> 
             get_referenced(session, model, tenant, value, field)
 
 
+def _locked_alert(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID) -> Alert:
+    """The alert, read again once its keys are locked: two people pressing the button at once,
+    or a webhook of the same alert arriving meanwhile, must not make two tickets."""
+    alert = get_owned(session, Alert, tenant, alert_id)
+    keys = [
+        condition_lock_key(alert.external_org_id, alert.dedup_key),
+        alert_lock_key(alert.external_alert_id),
+    ]
+    lock_alert_keys(session, tenant, alert.integration_id, keys)
+    session.refresh(alert)
+    return alert
+
+
 def create_ticket_for_alert(
     session: Session,
     tenant: uuid.UUID,
@@ -96,11 +111,7 @@ def create_ticket_for_alert(
     now: datetime,
 ) -> Ticket:
     """A ticket for an alert that has none; the client comes from the asset or the org mapping."""
-    alert = session.scalar(
-        select(Alert).where(Alert.tenant == tenant, Alert.id == alert_id).with_for_update()
-    )  # two people pressing the button at once must not make two tickets
-    if alert is None:
-        raise NotFound("No such alert.")
+    alert = _locked_alert(session, tenant, alert_id)
     if alert.ticket_id is not None:
         raise Conflict("This alert already has a linked ticket.")
     _check_choice(session, tenant, choice)

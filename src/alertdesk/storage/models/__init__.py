@@ -1,6 +1,6 @@
 """All tables, imported here so the metadata is complete for Alembic and the schema test."""
 
-from alertdesk.storage.models.alerts import Alert, AlertRule, Event, MaintenanceWindow
+from alertdesk.storage.models.alerts import Alert, AlertLock, AlertRule, Event, MaintenanceWindow
 from alertdesk.storage.models.base import Base
 from alertdesk.storage.models.integrations import (
     InboundEvent,
@@ -34,6 +34,7 @@ from alertdesk.storage.models.tickets import (
 
 __all__ = [
     "Alert",
+    "AlertLock",
     "AlertRule",
     "ApiToken",
     "Asset",

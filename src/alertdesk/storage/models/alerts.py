@@ -76,6 +76,23 @@ class Alert(TenantKeyed, Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class AlertLock(TenantKeyed, Base):
+    """One row per alert key (`condition:…` for a condition of one organization, `alert:…` for
+    a vendor alert id), locked FOR UPDATE by every path that writes alerts: a lock that holds
+    on every Citus node, unlike an advisory lock. A condition's row also remembers the alert
+    whose open ticket its repeats join, so dedup finds it by primary key."""
+
+    __tablename__ = "alert_lock"
+    __table_args__ = (
+        UniqueConstraint("tenant", "integration_id", "lock_key"),
+        tenant_fk(["integration_id"], "integration", ondelete="CASCADE"),
+    )
+
+    integration_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    lock_key: Mapped[str] = mapped_column(Text)
+    ticket_alert_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # history, not an FK
+
+
 class AlertRule(TenantKeyed, Base):
     """Routing for one integration; lower `priority_order` is evaluated first."""
 
