@@ -1,4 +1,5 @@
-"""The command line against a real database: init, users, tokens, migrate, embedded mode."""
+"""The command line against a real database: init, users, tokens, migrate, inbound prune,
+embedded mode."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from alertdesk.cli import app
 from alertdesk.services.accounts.auth import authenticate_token
+from alertdesk.services.accounts.tenants import find_tenant
 from alertdesk.storage.database import Database
+from alertdesk.storage.models import InboundEvent
+from tests.services.alerts.pipeline_fixtures import add_integration
 
 runner = CliRunner()
 
@@ -116,6 +121,33 @@ def test_migrate_is_idempotent(env: dict[str, str]) -> None:
     code, out = cli(env, "migrate")
     assert code == 0
     assert "up to date" in out
+
+
+def test_inbound_prune_removes_deliveries_past_the_retention_period(env: dict[str, str]) -> None:
+    init(env)
+    now = datetime.now(UTC)
+    ages = {"processed": 11, "dead": 12, "failed": 40, "ignored": 9}
+    database = Database.from_url(env["ALERTDESK_DATABASE_URL"])
+    try:
+        with database.transaction() as session:
+            tenant = find_tenant(session, "Acme MSP")
+            assert tenant is not None
+            integration = add_integration(session, tenant.tenant)
+            for status, days in ages.items():
+                session.add(InboundEvent(
+                    tenant=tenant.tenant, integration_id=integration.id, provider="ninjaone",
+                    received_at=now - timedelta(days=days), body=b"{}", auth_method="header",
+                    status=status, outcome={}, attempts=1,
+                ))  # fmt: skip
+        code, out = cli(env | {"ALERTDESK_INBOUND_RETENTION_DAYS": "10"}, "inbound", "prune")
+        assert code == 0, out
+        assert "removed 2 deliveries older than 10 days" in out
+        with database.transaction() as session:
+            kept = session.scalars(select(InboundEvent.status)).all()
+        assert sorted(kept) == ["failed", "ignored"]
+        assert "removed 0 deliveries older than 30 days" in cli(env, "inbound", "prune")[1]
+    finally:
+        database.dispose()
 
 
 def test_embedded_postgres_starts_in_the_data_dir_and_stops_on_exit(tmp_path: Path) -> None:

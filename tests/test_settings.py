@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from alertdesk.settings import Settings
 
@@ -28,3 +29,20 @@ def test_generates_a_private_key_once_and_keeps_it(tmp_path: Path) -> None:
     mode = stat.S_IMODE((tmp_path / "data" / "secret_key").stat().st_mode)
     assert mode == 0o600
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
+
+
+@pytest.mark.parametrize(("value", "days"), [(None, 30), ("7", 7), ("3650", 3650)])
+def test_inbound_retention_days(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, days: int
+) -> None:
+    monkeypatch.delenv("ALERTDESK_INBOUND_RETENTION_DAYS", raising=False)
+    if value is not None:
+        monkeypatch.setenv("ALERTDESK_INBOUND_RETENTION_DAYS", value)
+    assert Settings().inbound_retention_days == days
+
+
+@pytest.mark.parametrize("value", ["0", "3651", "soon"])
+def test_inbound_retention_days_out_of_range(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("ALERTDESK_INBOUND_RETENTION_DAYS", value)
+    with pytest.raises(ValidationError, match="inbound_retention_days"):
+        Settings()

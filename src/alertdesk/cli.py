@@ -1,4 +1,4 @@
-"""The `alertdesk` command line: init, serve, migrate, users, tokens."""
+"""The `alertdesk` command line: init, serve, migrate, users, tokens, the webhook inbox."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from alertdesk.errors import AlertdeskError
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant, find_tenant
 from alertdesk.services.accounts.users import create_user, find_users_by_email
-from alertdesk.services.integrations.inbound import replay_failed
+from alertdesk.services.integrations.deliveries import prune, replay
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
@@ -30,9 +30,9 @@ err = Console(stderr=True)
 
 
 @contextmanager
-def database() -> Iterator[Database]:
+def database(settings: Settings | None = None) -> Iterator[Database]:
     """The configured (or embedded) database, migrated, disposed of on exit."""
-    db = Database.from_settings(Settings())
+    db = Database.from_settings(settings or Settings())
     try:
         upgrade(db.engine)
         yield db
@@ -88,18 +88,29 @@ def inbound_replay(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant")] = None,
 ) -> None:
     """Process again the webhook deliveries that failed (all tenants unless --tenant)."""
-    with failing_cleanly(), database() as db, db.transaction() as session:
+    with failing_cleanly(), database() as db:
         tenant_id = None
         if tenant is not None:
-            found = find_tenant(session, tenant)
+            with db.transaction() as session:
+                found = find_tenant(session, tenant)
             if found is None:
                 raise AlertdeskError(f"No tenant named {tenant!r}.")
             tenant_id = found.tenant
-        result = replay_failed(session, tenant_id, datetime.now(UTC))
+        result = replay(db, tenant_id, None, datetime.now(UTC))  # one transaction per delivery
         typer.echo(
             f"replayed {result.attempted} failed deliveries: {result.processed} processed, "
             f"{result.still_failing} still failing"
         )
+
+
+@inbound_app.command("prune")
+def inbound_prune() -> None:
+    """Delete the webhook deliveries older than ALERTDESK_INBOUND_RETENTION_DAYS (default 30),
+    except those still to be processed."""
+    settings = Settings()
+    with database(settings) as db:
+        removed = prune(db, datetime.now(UTC), settings.inbound_retention_days)
+    typer.echo(f"removed {removed} deliveries older than {settings.inbound_retention_days} days")
 
 
 @users_app.command("create")

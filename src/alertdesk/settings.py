@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     email_from: str = "alertdesk@localhost"
     session_max_age_seconds: int = 12 * 3600
     secure_cookies: bool = False
+    # webhook deliveries older than this are deleted (never those still to be retried)
+    inbound_retention_days: int = Field(default=30, ge=1, le=3650)
     # multi-tenant installs: vendor URLs may only reach public addresses, or these exceptions
     block_private_vendor_addresses: bool = False
     vendor_address_allowlist: Annotated[tuple[AllowlistEntry, ...], NoDecode] = ()

@@ -4,6 +4,8 @@ verbatim fixtures; they record what they were asked and can be told to fail."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,27 @@ class FakeVendor:
 
 
 @dataclass
+class Rotation:
+    """Refresh-token rotation as NinjaOne does it: using a live refresh token revokes it and
+    issues the next one (R1 → R2 → …); a revoked one is refused with invalid_grant."""
+
+    live: set[str] = field(default_factory=lambda: {"R1"})
+    issued: int = 1
+    delay: float = 0.0  # seconds each refresh takes, so that two can overlap
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def use(self, token: str) -> str | None:
+        time.sleep(self.delay)
+        with self.lock:
+            if token not in self.live:
+                return None
+            self.live.discard(token)
+            self.issued += 1
+            self.live.add(f"R{self.issued}")
+            return f"R{self.issued}"
+
+
+@dataclass
 class FakeNinjaOne(FakeVendor):
     client_id: str = "ninja-client"
     client_secret: str = "ninja-secret"
@@ -71,6 +94,7 @@ class FakeNinjaOne(FakeVendor):
     refresh_tokens: list[str] = field(default_factory=list)
     resets: list[str] = field(default_factory=list)
     codes: dict[str, str] = field(default_factory=lambda: {"good-code": "refresh-1"})
+    rotation: Rotation | None = None  # None: any refresh token works and "refresh-rotated" comes
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -98,8 +122,12 @@ class FakeNinjaOne(FakeVendor):
                 return httpx.Response(400, json={"error": "invalid_grant"})
             return httpx.Response(200, json=body | {"refresh_token": self.codes[first["code"]]})
         if grant == "refresh_token":
-            self.refresh_tokens.append(first.get("refresh_token", ""))
-            return httpx.Response(200, json=body | {"refresh_token": "refresh-rotated"})
+            token = first.get("refresh_token", "")
+            self.refresh_tokens.append(token)
+            rotated = "refresh-rotated" if self.rotation is None else self.rotation.use(token)
+            if rotated is None:
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            return httpx.Response(200, json=body | {"refresh_token": rotated})
         return httpx.Response(200, json={k: v for k, v in body.items() if k != "refresh_token"})
 
     def _api(self, request: httpx.Request, path: str) -> httpx.Response:

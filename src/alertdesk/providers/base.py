@@ -101,6 +101,26 @@ class AlertFetcher(Protocol):
     def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]: ...
 
 
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    expires_in: float | None  # seconds, as the vendor said (None: it did not say)
+
+
+@runtime_checkable
+class TokenAuth(Protocol):
+    """A vendor API that authenticates with short-lived access tokens (NinjaOne). Its caller
+    hands it a cached token, or fetches one: under a lock when `spends_refresh_token`, since
+    the vendor may rotate the refresh token and `credentials()` must be stored at once."""
+
+    @property
+    def spends_refresh_token(self) -> bool: ...
+
+    def fetch_token(self) -> AccessToken: ...
+
+    def use_token(self, token: AccessToken) -> None: ...
+
+
 @runtime_checkable
 class WebhookRegistrar(Protocol):
     """A vendor API that can point its webhook at us (NinjaOne); others are set up by hand."""

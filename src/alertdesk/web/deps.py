@@ -1,4 +1,5 @@
-"""Request dependencies: the unit-of-work session, the clock, and who is calling."""
+"""Request dependencies: the unit-of-work session (or the Database, for endpoints that call
+vendors), the clock, and who is calling."""
 
 from __future__ import annotations
 
@@ -38,13 +39,25 @@ def get_now() -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def api_user(
-    session: SessionDep, now: NowDep, authorization: Annotated[str | None, Header()] = None
-) -> User:
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+# For endpoints that call vendors: they open short transactions around the calls themselves.
+DatabaseDep = Annotated[Database, Depends(get_database)]
+AuthorizationHeader = Annotated[str | None, Header()]
+
+
+def _bearer(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    return authenticate_token(session, token.strip(), now)
+    return token.strip()
+
+
+def api_user(session: SessionDep, now: NowDep, authorization: AuthorizationHeader = None) -> User:
+    return authenticate_token(session, _bearer(authorization), now)
 
 
 CurrentUser = Annotated[User, Depends(api_user)]
@@ -59,6 +72,20 @@ def api_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(api_admin)]
 
 
+def detached_api_admin(
+    database: DatabaseDep, now: NowDep, authorization: AuthorizationHeader = None
+) -> User:
+    """An admin checked in a short transaction of its own, already committed (AdminUser keeps
+    the request's transaction open until the endpoint returns, so vendor calls cannot use it)."""
+    token = _bearer(authorization)
+    with database.transaction() as session:
+        user = authenticate_token(session, token, now)
+    return api_admin(user)
+
+
+DetachedAdmin = Annotated[User, Depends(detached_api_admin)]
+
+
 class LoginRequired(Exception):
     """Raised by UI dependencies; the app answers with a redirect to the login page."""
 
@@ -69,6 +96,10 @@ def ui_session(request: Request) -> UiSession | None:
 
 
 def ui_user(request: Request, session: SessionDep, now: NowDep) -> User:
+    return _signed_in(request, session, now)
+
+
+def _signed_in(request: Request, session: Session, now: datetime) -> User:
     """The signed-in user: a valid cookie naming a live (unrevoked, unexpired) session row."""
     ui = ui_session(request)
     if ui is None:
@@ -90,6 +121,16 @@ def ui_admin(user: UiUser) -> User:
 
 
 UiAdmin = Annotated[User, Depends(ui_admin)]
+
+
+def detached_ui_admin(request: Request, database: DatabaseDep, now: NowDep) -> User:
+    """UiAdmin checked in a short transaction of its own (see detached_api_admin)."""
+    with database.transaction() as session:
+        user = _signed_in(request, session, now)
+    return ui_admin(user)
+
+
+DetachedUiAdmin = Annotated[User, Depends(detached_ui_admin)]
 
 
 async def csrf_protect(request: Request) -> None:

@@ -1,7 +1,7 @@
 """POST /webhooks/{provider}/{integration_id}: authenticate, store, then process.
 
-Three short transactions: look up + store the delivery (so an authenticated delivery is never
-lost), process it, and — only if processing raised — mark it failed for the retry (202).
+Short transactions: look up + store the delivery (so an authenticated delivery is never lost),
+then `process_stored` claims and processes it (a failure is marked for the retry: 202).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
-from alertdesk.services.integrations import inbound
+from alertdesk.services.integrations import deliveries, inbound
 from alertdesk.services.integrations.connect import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.web.deps import get_now
@@ -104,18 +104,7 @@ def _ingest(
 def _process(
     database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, now: datetime
 ) -> JSONResponse:
-    try:
-        with database.transaction() as session:
-            delivery = inbound.process(session, tenant, inbound_id, now)
-    except DataError as exc:  # a value the database will never take: retrying cannot help
-        with database.transaction() as session:
-            delivery = inbound.mark_unstorable(session, tenant, inbound_id, exc, now)
-    except Exception as exc:
-        log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
-        try:
-            with database.transaction() as session:
-                inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
-        except Exception:  # stored as "received": the replay picks it up later all the same
-            log.exception("could not mark delivery %s as failed", inbound_id)
+    attempt = deliveries.process_stored(database, tenant, inbound_id, now)
+    if attempt is None:  # a replay claimed it first: its result is recorded on the delivery
         return _answer(202, processed=False, queued=True, inbound_event_id=str(inbound_id))
-    return _answer(delivery.status_code, **delivery.body)
+    return _answer(attempt.delivery.status_code, **attempt.delivery.body)

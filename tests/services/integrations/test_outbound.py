@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.core.actors import Actor
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
 from alertdesk.services.alerts.service import ManualTicket, create_ticket_for_alert
 from alertdesk.services.integrations.outbound import ResetResult, reset_alerts_for_ticket
 from alertdesk.services.tickets.work import close_ticket
+from alertdesk.storage.database import Database
 from alertdesk.storage.models import Alert, Ticket
 from tests.conftest import TenantCtx
 from tests.services.alerts.pipeline_fixtures import NOW, PROVIDER, World, add_rule, build_world
@@ -37,6 +39,15 @@ class RecordingAdapter:
 
 
 @pytest.fixture
+def database(engine: Engine, connection: Connection) -> Database:
+    """The transactions of the code under test, nested in the test's rolled-back one."""
+    sessions = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return Database(engine, sessions)
+
+
+@pytest.fixture
 def world(session: Session, tenant: TenantCtx) -> World:
     return build_world(session, tenant.id, tenant.admin.id)
 
@@ -47,17 +58,32 @@ def trigger(session: Session, world: World, alert_id: str, **event: Any) -> Aler
     return session.get_one(Alert, (world.tenant, outcome.alert_id))
 
 
+def reset(
+    session: Session,
+    database: Database,
+    world: World,
+    ticket_id: uuid.UUID,
+    adapters: dict[str, OutboundAdapter],
+    now: datetime = CLOSED_AT,
+) -> list[ResetResult]:
+    """Run the outbound reset (its own transactions) on what the test session wrote so far."""
+    session.flush()
+    results = reset_alerts_for_ticket(database, world.tenant, ticket_id, adapters, now)
+    session.expire_all()
+    return results
+
+
 def close_and_reset(
-    session: Session, world: World, ticket_id: uuid.UUID | None, adapter: OutboundAdapter
+    session: Session,
+    database: Database,
+    world: World,
+    ticket_id: uuid.UUID | None,
+    adapter: OutboundAdapter,
 ) -> list[ResetResult]:
     """Close the ticket as its admin, then run the outbound reset for it."""
     assert ticket_id is not None
     close_ticket(session, world.tenant, ticket_id, Actor.user(world.admin_id), CLOSED_AT)
-    results = reset_alerts_for_ticket(
-        session, world.tenant, ticket_id, {PROVIDER: adapter}, CLOSED_AT
-    )
-    session.expire_all()
-    return results
+    return reset(session, database, world, ticket_id, {PROVIDER: adapter})
 
 
 def reloaded(session: Session, alert: Alert) -> Alert:
@@ -69,7 +95,7 @@ def ref(alert_id: str, uid: str | None = None, url: str | None = None) -> AlertR
 
 
 def test_close_resets_active_alerts_including_absorbed_duplicates(
-    session: Session, world: World
+    session: Session, database: Database, world: World
 ) -> None:
     world.integration.instance_url = "https://eu.ninjarmm.com"
     add_rule(session, world.tenant, world.integration.id)
@@ -82,7 +108,7 @@ def test_close_resets_active_alerts_including_absorbed_duplicates(
     assert reloaded(session, duplicate).status == "acknowledged"
     adapter = RecordingAdapter()
 
-    results = close_and_reset(session, world, first.ticket_id, adapter)
+    results = close_and_reset(session, database, world, first.ticket_id, adapter)
 
     url = "https://eu.ninjarmm.com"
     assert adapter.calls == [ref("A-1", "uid-1", url), ref("A-2", None, url)]
@@ -94,10 +120,10 @@ def test_close_resets_active_alerts_including_absorbed_duplicates(
         assert row.decision["outcome"] in ("ticket_created", "occurrence_appended")
     assert reloaded(session, elsewhere).status == "active"
     assert first.ticket_id is not None
-    assert reset_alerts_for_ticket(session, world.tenant, first.ticket_id, {}, CLOSED_AT) == []
+    assert reset(session, database, world, first.ticket_id, {}) == []
 
 
-def test_opted_out_rule_is_left_alone(session: Session, world: World) -> None:
+def test_opted_out_rule_is_left_alone(session: Session, database: Database, world: World) -> None:
     keywords: dict[str, Any] = {"keywords": ["keep"]}
     add_rule(session, world.tenant, world.integration.id, conditions=keywords, actions=KEEP)
     add_rule(session, world.tenant, world.integration.id, order=1)
@@ -105,7 +131,7 @@ def test_opted_out_rule_is_left_alone(session: Session, world: World) -> None:
     joined = trigger(session, world, "A-2", message="disk full")  # catch-all, same ticket
     adapter = RecordingAdapter()
 
-    results = close_and_reset(session, world, kept.ticket_id, adapter)
+    results = close_and_reset(session, database, world, kept.ticket_id, adapter)
 
     assert results == [ResetResult(kept.id, "opted_out"), ResetResult(joined.id, "reset")]
     assert adapter.calls == [ref("A-2")]
@@ -115,14 +141,16 @@ def test_opted_out_rule_is_left_alone(session: Session, world: World) -> None:
     assert reloaded(session, joined).status == "resolved"
 
 
-def test_already_resolved_alerts_are_not_reset(session: Session, world: World) -> None:
+def test_already_resolved_alerts_are_not_reset(
+    session: Session, database: Database, world: World
+) -> None:
     add_rule(session, world.tenant, world.integration.id)
     first = trigger(session, world, "A-1")
     gone = trigger(session, world, "A-2")
     world.process(session, world.event(kind="reset", external_alert_id="A-2"), NOW)
     adapter = RecordingAdapter()
 
-    results = close_and_reset(session, world, first.ticket_id, adapter)
+    results = close_and_reset(session, database, world, first.ticket_id, adapter)
 
     assert results == [ResetResult(first.id, "reset")]
     assert adapter.calls == [ref("A-1")]
@@ -133,7 +161,7 @@ def test_already_resolved_alerts_are_not_reset(session: Session, world: World) -
 
 @pytest.mark.parametrize("link", ["manual link, no rule", "deleted rule", "unreadable actions"])
 def test_without_a_usable_rule_the_default_is_to_reset(
-    session: Session, world: World, link: str
+    session: Session, database: Database, world: World, link: str
 ) -> None:
     if link == "manual link, no rule":
         alert = trigger(session, world, "A-1")
@@ -152,19 +180,21 @@ def test_without_a_usable_rule_the_default_is_to_reset(
         session.flush()
     adapter = RecordingAdapter()
 
-    assert close_and_reset(session, world, alert.ticket_id, adapter) == [
+    assert close_and_reset(session, database, world, alert.ticket_id, adapter) == [
         ResetResult(alert.id, "reset")
     ]
     assert adapter.calls == [ref("A-1")]
     assert reloaded(session, alert).status == "resolved"
 
 
-def test_adapter_failure_is_stamped_and_the_close_stands(session: Session, world: World) -> None:
+def test_adapter_failure_is_stamped_and_the_close_stands(
+    session: Session, database: Database, world: World
+) -> None:
     add_rule(session, world.tenant, world.integration.id)
     alert = trigger(session, world, "A-1")
     failing = RecordingAdapter(fail_with="NinjaOne answered 503")
 
-    results = close_and_reset(session, world, alert.ticket_id, failing)
+    results = close_and_reset(session, database, world, alert.ticket_id, failing)
 
     assert results == [ResetResult(alert.id, "failed", "NinjaOne answered 503")]
     assert failing.calls == [ref("A-1")]
@@ -179,25 +209,26 @@ def test_adapter_failure_is_stamped_and_the_close_stands(session: Session, world
 
     assert row.ticket_id is not None
     retry_at = CLOSED_AT + timedelta(minutes=5)
-    retried = reset_alerts_for_ticket(
-        session, world.tenant, row.ticket_id, {PROVIDER: RecordingAdapter()}, retry_at
+    retried = reset(
+        session, database, world, row.ticket_id, {PROVIDER: RecordingAdapter()}, retry_at
     )
     assert retried == [ResetResult(alert.id, "reset")]
+    row = reloaded(session, alert)
     assert (row.status, row.decision["outbound_reset"]) == (
         "resolved", {"reset_at": retry_at.isoformat()}
     )  # fmt: skip
 
 
-def test_a_provider_without_adapter_is_skipped(session: Session, world: World) -> None:
+def test_a_provider_without_adapter_is_skipped(
+    session: Session, database: Database, world: World
+) -> None:
     add_rule(session, world.tenant, world.integration.id)
     alert = trigger(session, world, "A-1")
     assert alert.ticket_id is not None
     close_ticket(session, world.tenant, alert.ticket_id, Actor.user(world.admin_id), CLOSED_AT)
     other = RecordingAdapter()
 
-    results = reset_alerts_for_ticket(
-        session, world.tenant, alert.ticket_id, {"tacticalrmm": other}, CLOSED_AT
-    )
+    results = reset(session, database, world, alert.ticket_id, {"tacticalrmm": other})
 
     assert results == [ResetResult(alert.id, "no_adapter")]
     assert other.calls == []
@@ -207,15 +238,16 @@ def test_a_provider_without_adapter_is_skipped(session: Session, world: World) -
 
 
 def test_another_tenants_ticket_is_not_touched(
-    session: Session, world: World, make_tenant: Callable[..., TenantCtx]
+    session: Session, database: Database, world: World, make_tenant: Callable[..., TenantCtx]
 ) -> None:
     add_rule(session, world.tenant, world.integration.id)
     alert = trigger(session, world, "A-1")
     assert alert.ticket_id is not None
     adapter = RecordingAdapter()
     stranger = make_tenant()
+    session.flush()
     assert (
-        reset_alerts_for_ticket(session, stranger.id, alert.ticket_id, {PROVIDER: adapter}, NOW)
+        reset_alerts_for_ticket(database, stranger.id, alert.ticket_id, {PROVIDER: adapter}, NOW)
         == []
     )
     assert (adapter.calls, reloaded(session, alert).status) == ([], "active")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -9,7 +10,13 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError, plain_secrets
+from alertdesk.providers.base import (
+    AccessToken,
+    AlertRef,
+    ExternalOrg,
+    VendorError,
+    plain_secrets,
+)
 from alertdesk.providers.http import call, json_of, organizations
 
 LABEL = "NinjaOne"
@@ -31,6 +38,17 @@ class NinjaOneCredentials(BaseModel):
     refresh_token: SecretStr | None = None
 
 
+def _seconds(value: object) -> float | None:
+    """expires_in as a number of seconds, if the vendor sent a usable one."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 class NinjaOneApi:
     def __init__(self, instance_url: str, creds: NinjaOneCredentials, http: httpx.Client) -> None:
         self.base = instance_url.rstrip("/")
@@ -49,20 +67,30 @@ class NinjaOneApi:
             raise VendorError("NinjaOne sent no access token")
         return body
 
+    @property
+    def spends_refresh_token(self) -> bool:
+        return self.creds.refresh_token is not None
+
+    def fetch_token(self) -> AccessToken:
+        """A new access token; a refresh-token grant may rotate the refresh token (kept in
+        `creds`: the old one stops working, so the caller stores `credentials()` at once)."""
+        if self.creds.refresh_token is not None:
+            refresh = self.creds.refresh_token.get_secret_value()
+            body = self._token_request({"grant_type": "refresh_token", "refresh_token": refresh})
+            if body.get("refresh_token"):
+                self.creds = self.creds.model_copy(
+                    update={"refresh_token": SecretStr(body["refresh_token"])}
+                )
+        else:
+            body = self._token_request({"grant_type": "client_credentials", "scope": SCOPES})
+        return AccessToken(str(body["access_token"]), _seconds(body.get("expires_in")))
+
+    def use_token(self, token: AccessToken) -> None:
+        self._access_token = token.value
+
     def _token(self) -> str:
         if self._access_token is None:
-            if self.creds.refresh_token is not None:
-                refresh = self.creds.refresh_token.get_secret_value()
-                body = self._token_request(
-                    {"grant_type": "refresh_token", "refresh_token": refresh}
-                )
-                if body.get("refresh_token"):  # rotated: the old one stops working
-                    self.creds = self.creds.model_copy(
-                        update={"refresh_token": SecretStr(body["refresh_token"])}
-                    )
-            else:
-                body = self._token_request({"grant_type": "client_credentials", "scope": SCOPES})
-            self._access_token = str(body["access_token"])
+            self._access_token = self.fetch_token().value
         return self._access_token
 
     def _api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

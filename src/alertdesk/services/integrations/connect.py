@@ -1,12 +1,12 @@
-"""Integrations (one per tenant and provider): connect with vendor-validated credentials,
-settings, disconnect. Credentials and the webhook secret are encrypted with the Vault; the
-secret is returned on connect and to admins asking for the webhook setup, never elsewhere."""
+"""Integration records (one per tenant and provider): lookups, settings, the checks on what an
+admin sends to connect, and the webhook setup. Connecting and disconnecting (which call the
+vendor) are in lifecycle.py; the webhook secret is shown only to admins."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from alertdesk.core.types import Severity
 from alertdesk.errors import Conflict, InvalidField, UpstreamError
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
-from alertdesk.providers.base import VendorApi, VendorError, WebhookRegistrar, plain_secrets
-from alertdesk.services.integrations.vault import Vault, new_webhook_secret
+from alertdesk.providers.base import VendorError
+from alertdesk.services.integrations.tokens import TokenCache
+from alertdesk.services.integrations.vault import Vault
 from alertdesk.services.lookup import get_owned
 from alertdesk.storage.models import Integration
 
@@ -44,10 +45,12 @@ class IntegrationSettings(BaseModel):
 
 @dataclass(frozen=True)
 class Vendor:
-    """What services need to talk to vendors: the HTTP client and the secret store."""
+    """What services need to talk to vendors: the HTTP client, the secret store, and the
+    access tokens cached in this process."""
 
     http: httpx.Client
     vault: Vault
+    tokens: TokenCache = field(default_factory=TokenCache)
 
 
 def get_integration(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> Integration:
@@ -124,22 +127,12 @@ def vendor_failure(spec: ProviderSpec, exc: VendorError, field: str = "credentia
     return UpstreamError(str(exc))
 
 
-def api_for(spec: ProviderSpec, integration: Integration, vendor: Vendor) -> VendorApi:
-    if integration.credentials_encrypted is None or integration.instance_url is None:
-        raise Conflict("This integration is not connected.")
-    creds = spec.credentials.model_validate(
-        vendor.vault.decrypt_json(integration.credentials_encrypted)
-    )
-    return spec.make_api(integration.instance_url, creds, vendor.http)
-
-
-def remember_credentials(integration: Integration, api: VendorApi, vendor: Vendor) -> None:
-    """Store what the API holds now: NinjaOne rotates refresh tokens on every use."""
-    integration.credentials_encrypted = vendor.vault.encrypt_json(api.credentials())
-
-
 def webhook_url(base_url: str, integration: Integration) -> str:
-    return f"{base_url.rstrip('/')}/webhooks/{integration.provider}/{integration.id}"
+    return hook_url(base_url, integration.provider, integration.id)
+
+
+def hook_url(base_url: str, provider: str, integration_id: uuid.UUID) -> str:
+    return f"{base_url.rstrip('/')}/webhooks/{provider}/{integration_id}"
 
 
 @dataclass(frozen=True)
@@ -151,15 +144,18 @@ class ConnectRequest:
     name: str | None = None
 
 
-def connect(
-    session: Session,
-    tenant: uuid.UUID,
-    request: ConnectRequest,
-    vendor: Vendor,
-    base_url: str,
-    now: datetime,
-) -> tuple[Integration, str]:
-    """Validate with the vendor, then store; returns the integration and its webhook secret."""
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A connect request whose every field passed validation (nothing asked of the vendor yet)."""
+
+    spec: ProviderSpec
+    credentials: BaseModel
+    settings: IntegrationSettings
+    instance_url: str
+    name: str
+
+
+def check_request(request: ConnectRequest) -> CheckedRequest:
     spec = get_provider(request.provider)
     if spec is None:
         raise InvalidField("provider", f"Unknown provider; use one of: {', '.join(REGISTRY)}.")
@@ -167,65 +163,8 @@ def connect(
     settings = parse_settings(request.settings)
     if settings.authorization == "oauth" and spec.name != "ninjaone":
         raise InvalidField("settings.authorization", f"{spec.label} has no OAuth sign-in.")
-    integration = _claim_row(session, tenant, spec, now)
-    integration.instance_url = _instance_url(request.instance_url)
-    integration.name = request.name or spec.label
-    integration.settings = settings.model_dump(mode="json")
-    secret = new_webhook_secret()
-    integration.webhook_secret_encrypted = vendor.vault.encrypt(secret)
-    integration.credentials_encrypted = vendor.vault.encrypt_json(plain_secrets(creds))
-    session.flush()
-    if settings.authorization == "oauth":
-        integration.sync_status, integration.is_active = OAUTH_PENDING, False
-        return integration, secret
-    activate(
-        integration,
-        spec.make_api(integration.instance_url, creds, vendor.http),
-        spec,
-        vendor,
-        base_url,
-        now,
-    )
-    return integration, secret
-
-
-def _claim_row(
-    session: Session, tenant: uuid.UUID, spec: ProviderSpec, now: datetime
-) -> Integration:
-    """The tenant's row for this provider: a disconnected one is reused (history stays linked)."""
-    existing = session.scalar(
-        select(Integration).where(Integration.tenant == tenant, Integration.provider == spec.name)
-    )
-    if existing is not None and existing.is_active:
-        raise Conflict(f"{spec.label} is already connected; disconnect it first.")
-    if existing is not None:
-        return existing
-    row = Integration(
-        tenant=tenant, id=uuid.uuid4(), provider=spec.name, created_at=now, settings={}
-    )
-    session.add(row)
-    return row
-
-
-def activate(
-    integration: Integration,
-    api: VendorApi,
-    spec: ProviderSpec,
-    vendor: Vendor,
-    base_url: str,
-    now: datetime,
-) -> None:
-    """Check the credentials, point the vendor's webhook at us, and mark the row connected."""
-    try:
-        api.validate()
-        if isinstance(api, WebhookRegistrar) and integration.webhook_secret_encrypted:
-            secret = vendor.vault.decrypt(integration.webhook_secret_encrypted)
-            api.register_webhook(webhook_url(base_url, integration), secret)
-    except VendorError as exc:
-        raise vendor_failure(spec, exc) from exc
-    remember_credentials(integration, api, vendor)
-    integration.is_active, integration.sync_status, integration.sync_error = True, "ok", None
-    integration.connected_at = integration.updated_at = now
+    url = _instance_url(request.instance_url)
+    return CheckedRequest(spec, creds, settings, url, request.name or spec.label)
 
 
 def update_settings(
@@ -243,28 +182,6 @@ def update_settings(
     integration.updated_at = now
     session.flush()
     return integration
-
-
-def disconnect(
-    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor, now: datetime
-) -> list[str]:
-    """Deactivate and forget the secrets; alerts, tickets and mappings stay. Returns warnings."""
-    integration = get_integration(session, tenant, integration_id)
-    spec = provider_of(integration)
-    warnings = []
-    if integration.is_active and integration.credentials_encrypted:
-        try:
-            api = api_for(spec, integration, vendor)
-            if isinstance(api, WebhookRegistrar):
-                api.remove_webhook()
-        except VendorError as exc:
-            warnings.append(f"could not remove the webhook at {spec.label}: {exc}")
-    integration.is_active = False
-    integration.credentials_encrypted = integration.webhook_secret_encrypted = None
-    integration.sync_status, integration.sync_error = "disconnected", None
-    integration.updated_at = now
-    session.flush()
-    return warnings
 
 
 def webhook_setup(

@@ -1,7 +1,7 @@
-"""The webhook inbox: record an authenticated delivery, process it, retry the failed ones.
+"""The webhook inbox, one delivery at a time: record it, claim it, process it, mark a failure.
 
-Recording and processing run in separate transactions (the web edge owns them), so a
-delivery that fails to process is kept and can be replayed; nothing is lost.
+Recording and processing run in separate transactions (see `deliveries`), so a delivery that
+fails to process is kept and can be replayed; nothing is lost.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import DataError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict
@@ -28,6 +28,7 @@ MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer
 # stored but never processed (the process died): processing takes milliseconds, so a
 # delivery still "received" after this long is picked up by the next retry run
 STALE_RECEIVED = timedelta(seconds=30)
+PENDING = ("received", "failed")  # still to be processed; any other status is final
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,42 @@ def record(
     return event
 
 
-def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: datetime) -> Delivery:
-    """Parse, normalize and run one stored delivery through the pipeline; mark its result."""
-    inbound = get_owned(session, InboundEvent, tenant, inbound_id)
-    integration = get_owned(session, Integration, tenant, inbound.integration_id)
+def claim(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID) -> InboundEvent | None:
+    """Lock a delivery still to be processed for this transaction, body included.
+
+    None when it is final by now or while another transaction holds it (`SKIP LOCKED`):
+    two processes never work on the same delivery.
+    """
+    query = _pending(tenant, inbound_id).options(undefer(InboundEvent.body))
+    return session.scalar(query.with_for_update(skip_locked=True))
+
+
+def _wait_for(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID) -> InboundEvent | None:
+    """Lock it once whoever holds it is done; None if that one finished it."""
+    return session.scalar(_pending(tenant, inbound_id).with_for_update())
+
+
+def _pending(tenant: uuid.UUID, inbound_id: uuid.UUID) -> Select[InboundEvent]:
+    return (
+        select(InboundEvent)
+        .where(
+            InboundEvent.tenant == tenant,
+            InboundEvent.id == inbound_id,
+            InboundEvent.status.in_(PENDING),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def process(session: Session, inbound: InboundEvent, now: datetime) -> Delivery:
+    """Parse, normalize and run one claimed delivery through the pipeline; mark its result."""
+    integration = get_owned(session, Integration, inbound.tenant, inbound.integration_id)
     source = provider_of(integration).webhook
     if source is None:
         raise Conflict(f"{integration.provider} does not take webhooks.")
     inbound.attempts += 1
     severity: Severity = parse_settings(integration.settings).default_severity
-    ctx = WebhookContext(tenant, integration.id, severity, inbound.received_at)
+    ctx = WebhookContext(inbound.tenant, integration.id, severity, inbound.received_at)
     try:
         result = _checked(source.normalize(source.parse(inbound.body), ctx))
     except BadPayload as exc:
@@ -102,7 +129,7 @@ def process(session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, now: dat
         "alert_id": str(outcome.alert_id) if outcome.alert_id else None,
         "ticket_id": str(outcome.ticket_id) if outcome.ticket_id else None,
     }
-    if outcome.outcome == "recorded_only" and _unmapped(session, tenant, outcome.alert_id):
+    if outcome.outcome == "recorded_only" and _unmapped(session, inbound.tenant, outcome.alert_id):
         body = {
             "processed": False,
             "reason": "organization not mapped to a client",
@@ -136,9 +163,14 @@ def _mark(
 
 def mark_unstorable(
     session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, exc: DataError, now: datetime
-) -> Delivery:
-    """The database refused a value of this delivery: rejected (400) at once, never retried."""
-    inbound = get_owned(session, InboundEvent, tenant, inbound_id)
+) -> Delivery | None:
+    """The database refused a value of this delivery: rejected (400) at once, never retried.
+
+    None when another process has meanwhile finished the delivery (its result stands).
+    """
+    inbound = _wait_for(session, tenant, inbound_id)
+    if inbound is None:
+        return None
     lines = str(exc.orig or exc).strip().splitlines()
     reason = f"the delivery holds a value that cannot be stored: {lines[0][:200] if lines else ''}"
     inbound.attempts += 1
@@ -150,63 +182,12 @@ def mark_unstorable(
 def mark_failed(
     session: Session, tenant: uuid.UUID, inbound_id: uuid.UUID, error: str, now: datetime
 ) -> None:
-    """Processing raised: keep the delivery as `failed` for the retry (its attempt counted)."""
-    inbound = get_owned(session, InboundEvent, tenant, inbound_id)
+    """Processing raised: keep the delivery as `failed` for the retry (its attempt counted),
+    unless another process has meanwhile finished it; `dead` after MAX_ATTEMPTS."""
+    inbound = _wait_for(session, tenant, inbound_id)
+    if inbound is None:
+        return
     inbound.attempts += 1
     inbound.status = "failed" if inbound.attempts < MAX_ATTEMPTS else "dead"
     inbound.error, inbound.processed_at = error[:2000], now
     session.flush()
-
-
-def list_recent(
-    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, limit: int
-) -> list[InboundEvent]:
-    return list(
-        session.scalars(
-            select(InboundEvent)
-            .where(InboundEvent.tenant == tenant, InboundEvent.integration_id == integration_id)
-            .order_by(InboundEvent.received_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class ReplayResult:
-    attempted: int
-    processed: int
-    still_failing: int
-
-
-def replay_failed(
-    session: Session,
-    tenant: uuid.UUID | None,
-    now: datetime,
-    integration_id: uuid.UUID | None = None,
-    limit: int = 500,
-) -> ReplayResult:
-    """Process failed (and long-stuck received) deliveries again, oldest first, each in its
-    own savepoint; after MAX_ATTEMPTS a delivery is marked dead and left alone.
-
-    `tenant` None replays for every tenant (the CLI, run by the operator).
-    """
-    retry = (InboundEvent.status == "failed") | (
-        (InboundEvent.status == "received") & (InboundEvent.received_at < now - STALE_RECEIVED)
-    )
-    query = select(InboundEvent.tenant, InboundEvent.id).where(retry)
-    if tenant is not None:
-        query = query.where(InboundEvent.tenant == tenant)
-    if integration_id is not None:
-        query = query.where(InboundEvent.integration_id == integration_id)
-    rows = list(session.execute(query.order_by(InboundEvent.received_at).limit(limit)))
-    processed = 0
-    for row_tenant, inbound_id in rows:
-        try:
-            with session.begin_nested():
-                process(session, row_tenant, inbound_id, now)
-            processed += 1
-        except DataError as exc:
-            mark_unstorable(session, row_tenant, inbound_id, exc, now)
-        except Exception as exc:  # recorded on the delivery; the next one still runs
-            mark_failed(session, row_tenant, inbound_id, repr(exc), now)
-    return ReplayResult(len(rows), processed, len(rows) - processed)

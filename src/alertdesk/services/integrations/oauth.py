@@ -20,11 +20,13 @@ from alertdesk.services.accounts.auth import digest
 from alertdesk.services.integrations.connect import (
     OAUTH_PENDING,
     Vendor,
-    activate,
     get_integration,
     provider_of,
     vendor_failure,
+    webhook_url,
 )
+from alertdesk.services.integrations.lifecycle import check_at_vendor, mark_connected
+from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OAuthState, User
 
 STATE_LIFETIME = timedelta(minutes=10)
@@ -98,7 +100,7 @@ def claim_state(
 
 
 def complete(
-    session: Session,
+    database: Database,
     admin: User,
     claimed: OAuthState,
     code: str,
@@ -106,16 +108,33 @@ def complete(
     base_url: str,
     now: datetime,
 ) -> Integration:
-    """Trade the code for tokens, then connect as with client credentials."""
-    integration = get_integration(session, admin.tenant, claimed.integration_id)
-    if integration.sync_status != OAUTH_PENDING:
+    """Trade the code for tokens, then connect as with client credentials: the vendor is
+    called between two short transactions, and the refresh token is stored by the second."""
+    with database.transaction() as session:
+        integration = _waiting(session, admin.tenant, claimed.integration_id)
+        api, spec = _api(integration, vendor), provider_of(integration)
+        url, encrypted = webhook_url(base_url, integration), integration.webhook_secret_encrypted
+    if encrypted is None:
         raise InvalidState("This integration is not waiting for an authorization.")
-    api = _api(integration, vendor)
-    spec = provider_of(integration)
+    secret = vendor.vault.decrypt(encrypted)
     try:
         api.exchange_code(code, base_url + CALLBACK_PATH)
     except VendorError as exc:
         raise vendor_failure(spec, exc, field="code") from exc
-    activate(integration, api, spec, vendor, base_url, now)
-    session.flush()
+    check_at_vendor(api, spec, url, secret)
+    with database.transaction() as session:
+        integration = _waiting(session, admin.tenant, claimed.integration_id, lock=True)
+        integration.credentials_encrypted = vendor.vault.encrypt_json(api.credentials())
+        mark_connected(integration, now)
+    return integration
+
+
+def _waiting(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, lock: bool = False
+) -> Integration:
+    integration = get_integration(session, tenant, integration_id)
+    if lock:
+        session.refresh(integration, with_for_update=True)
+    if integration.sync_status != OAUTH_PENDING:
+        raise InvalidState("This integration is not waiting for an authorization.")
     return integration

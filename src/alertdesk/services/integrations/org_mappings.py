@@ -1,4 +1,5 @@
-"""Vendor organizations → clients: sync the list, auto-link unique exact names, map by hand."""
+"""Vendor organizations → clients: sync the list (the vendor is asked with no transaction open),
+auto-link unique exact names, map by hand."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ from sqlalchemy.orm import Session
 from alertdesk.core.org_names import find_exact_match
 from alertdesk.errors import AlertdeskError, NotFound
 from alertdesk.providers.base import ExternalOrg, VendorError
-from alertdesk.services.integrations.connect import (
-    Vendor,
-    api_for,
-    get_integration,
-    provider_of,
-    remember_credentials,
-    vendor_failure,
-)
+from alertdesk.services.integrations.client import IntegrationClient
+from alertdesk.services.integrations.connect import Vendor, get_integration, vendor_failure
 from alertdesk.services.lookup import get_owned, get_referenced
+from alertdesk.storage.database import Database
 from alertdesk.storage.models import Client, OrgMapping
 
 
@@ -47,31 +43,30 @@ def list_mappings(
 
 
 def sync_from_vendor(
-    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor, now: datetime
+    database: Database, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor, now: datetime
 ) -> SyncResult:
-    integration = get_integration(session, tenant, integration_id)
-    spec = provider_of(integration)
-    api = api_for(spec, integration, vendor)
+    """Ask the vendor (no transaction open), then apply the list in a new short transaction."""
+    client = IntegrationClient(database, vendor, tenant, integration_id)
     try:
-        orgs = api.list_organizations()
+        orgs = client.call(lambda api: api.list_organizations())
     except VendorError as exc:
-        raise vendor_failure(spec, exc, field="integration") from exc
-    remember_credentials(integration, api, vendor)
-    integration.sync_error = None
-    return apply_orgs(session, tenant, integration_id, orgs, now)
+        raise vendor_failure(client.spec, exc, field="integration") from exc
+    with database.transaction() as session:
+        get_integration(session, tenant, integration_id).sync_error = None
+        return apply_orgs(session, tenant, integration_id, orgs, now)
 
 
 def sync_after_connect(
-    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor, now: datetime
+    database: Database, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor, now: datetime
 ) -> list[str]:
     """Best effort right after connecting: a failure is noted, the connection stands."""
     try:
-        with session.begin_nested():
-            sync_from_vendor(session, tenant, integration_id, vendor, now)
+        sync_from_vendor(database, tenant, integration_id, vendor, now)
     except (AlertdeskError, VendorError) as exc:
-        integration = get_integration(session, tenant, integration_id)
-        integration.sync_error = f"organization sync failed: {exc}"
-        return [integration.sync_error]
+        error = f"organization sync failed: {exc}"
+        with database.transaction() as session:
+            get_integration(session, tenant, integration_id).sync_error = error
+        return [error]
     return []
 
 

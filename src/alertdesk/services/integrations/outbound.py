@@ -1,11 +1,12 @@
 """Ticket closed by a person → reset its still-active alerts at the vendor (unless the rule
-opted out). Failures are stamped on the alert for a later retry and never undo the close."""
+opted out): read, call the vendors with no transaction open, stamp the results in a new one.
+Failures are stamped on the alert for a later retry and never undo the close."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -15,10 +16,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.rules import RuleActions
+from alertdesk.errors import AlertdeskError
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
+from alertdesk.storage.database import Database
 from alertdesk.storage.models import Alert, AlertRule, Integration
 
 log = logging.getLogger(__name__)
+OPEN = ("active", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,32 @@ class ResetResult:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class PlannedReset:
+    alert_id: uuid.UUID
+    ref: AlertRef
+
+
 def reset_alerts_for_ticket(
-    session: Session,
+    database: Database,
     tenant: uuid.UUID,
     ticket_id: uuid.UUID,
     adapters: Mapping[str, OutboundAdapter],
     now: datetime,
 ) -> list[ResetResult]:
+    """`adapters` by provider (one integration per provider and tenant), e.g. IntegrationClients."""
+    with database.transaction() as session:
+        planned = plan_resets(session, tenant, ticket_id)
+    results = send_resets(planned, adapters)
+    with database.transaction() as session:
+        record_resets(session, tenant, results, now)
+    return results
+
+
+def plan_resets(
+    session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID
+) -> list[PlannedReset | ResetResult]:
+    """The ticket's open alerts in order: what to reset, or why not (the rule opted out)."""
     rows = session.execute(
         select(Alert, Integration.provider, Integration.instance_url, AlertRule.actions)
         .join(
@@ -43,25 +66,40 @@ def reset_alerts_for_ticket(
         .outerjoin(
             AlertRule, and_(AlertRule.tenant == tenant, AlertRule.id == Alert.matched_rule_id)
         )
-        .where(
-            Alert.tenant == tenant,
-            Alert.ticket_id == ticket_id,
-            Alert.status.in_(("active", "acknowledged")),
-        )
+        .where(Alert.tenant == tenant, Alert.ticket_id == ticket_id, Alert.status.in_(OPEN))
         .order_by(Alert.created_at)
     ).all()
+    return [
+        PlannedReset(
+            alert.id,
+            AlertRef(provider, instance_url, alert.external_alert_id, alert.external_alert_uid),
+        )
+        if _wants_reset(actions)
+        else ResetResult(alert.id, "opted_out")
+        for alert, provider, instance_url, actions in rows
+    ]
+
+
+def send_resets(
+    planned: Sequence[PlannedReset | ResetResult], adapters: Mapping[str, OutboundAdapter]
+) -> list[ResetResult]:
+    """The vendor calls (no session, no transaction): one result per planned alert, in order."""
     results = []
-    for alert, provider, instance_url, actions in rows:
-        if not _wants_reset(actions):
-            results.append(ResetResult(alert.id, "opted_out"))
+    for item in planned:
+        if isinstance(item, ResetResult):
+            results.append(item)
             continue
-        adapter = adapters.get(provider)
+        adapter = adapters.get(item.ref.provider)
         if adapter is None:
-            results.append(ResetResult(alert.id, "no_adapter"))
+            results.append(ResetResult(item.alert_id, "no_adapter"))
             continue
-        ref = AlertRef(provider, instance_url, alert.external_alert_id, alert.external_alert_uid)
-        results.append(_reset_one(adapter, ref, alert, now))
-    session.flush()
+        try:
+            adapter.reset_alert(item.ref)
+        except (OutboundError, AlertdeskError) as exc:  # e.g. disconnected meanwhile
+            log.warning("outbound reset of alert %s failed: %s", item.alert_id, exc)
+            results.append(ResetResult(item.alert_id, "failed", str(exc)))
+            continue
+        results.append(ResetResult(item.alert_id, "reset"))
     return results
 
 
@@ -75,17 +113,27 @@ def _wants_reset(raw_actions: Mapping[str, object] | None) -> bool:
         return True
 
 
-def _reset_one(adapter: OutboundAdapter, ref: AlertRef, alert: Alert, now: datetime) -> ResetResult:
-    try:
-        adapter.reset_alert(ref)
-    except OutboundError as exc:
-        log.warning("outbound reset of alert %s failed: %s", alert.id, exc)
-        alert.decision = {
-            **alert.decision,
-            "outbound_reset": {"error": str(exc), "failed_at": now.isoformat()},
-        }
+def record_resets(
+    session: Session, tenant: uuid.UUID, results: Sequence[ResetResult], now: datetime
+) -> None:
+    """Stamp what the vendors answered, on alerts re-read under lock (they may have moved on)."""
+    stamped = {r.alert_id: r for r in results if r.result in ("reset", "failed")}
+    if not stamped:
+        return
+    alerts = session.scalars(
+        select(Alert)
+        .where(Alert.tenant == tenant, Alert.id.in_(stamped))
+        .order_by(Alert.id)
+        .with_for_update()
+    )
+    for alert in alerts:
+        result = stamped[alert.id]
+        if result.result == "failed":
+            outcome = {"error": result.error, "failed_at": now.isoformat()}
+        else:
+            outcome = {"reset_at": now.isoformat()}
+            if alert.status in OPEN:
+                alert.status, alert.resolved_at = "resolved", now
+        alert.decision = {**alert.decision, "outbound_reset": outcome}
         alert.updated_at = now
-        return ResetResult(alert.id, "failed", str(exc))
-    alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
-    alert.decision = {**alert.decision, "outbound_reset": {"reset_at": now.isoformat()}}
-    return ResetResult(alert.id, "reset")
+    session.flush()

@@ -81,7 +81,7 @@ class InboundEvent(TenantKeyed, Base):
     integration_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     provider: Mapped[str] = mapped_column(String(50))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # up to 1 MiB: load on use
     content_type: Mapped[str | None] = mapped_column(String(200))
     auth_method: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="received")

@@ -11,10 +11,19 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from alertdesk.services.integrations import connect as svc
-from alertdesk.services.integrations import inbound, org_mappings
-from alertdesk.storage.models import InboundEvent, Integration, OrgMapping
+from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
+from alertdesk.storage.database import Database
+from alertdesk.storage.models import Integration, OrgMapping
 from alertdesk.web.api.schemas import Input, Output
-from alertdesk.web.deps import AdminUser, BaseUrlDep, NowDep, SessionDep, VendorDep
+from alertdesk.web.deps import (
+    AdminUser,
+    BaseUrlDep,
+    DatabaseDep,
+    DetachedAdmin,
+    NowDep,
+    SessionDep,
+    VendorDep,
+)
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
 
@@ -79,23 +88,31 @@ def list_integrations(
 @router.post("", status_code=201)
 def connect(
     body: IntegrationIn,
-    session: SessionDep,
-    user: AdminUser,
+    database: DatabaseDep,
+    user: DetachedAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> ConnectedOut:
+    """Checked at the vendor before anything is stored (no transaction open meanwhile)."""
     request = svc.ConnectRequest(
         body.provider, body.instance_url, body.credentials, body.settings, body.name
     )
-    integration, secret = svc.connect(session, user.tenant, request, vendor, base_url, now)
+    integration, secret = lifecycle.connect(database, user.tenant, request, vendor, base_url, now)
     warnings = []
     if integration.is_active:
         warnings = org_mappings.sync_after_connect(
-            session, user.tenant, integration.id, vendor, now
+            database, user.tenant, integration.id, vendor, now
         )
-    out = _out(integration, base_url)
+    out = _read(database, user.tenant, integration.id, base_url)
     return ConnectedOut(**out.model_dump(), webhook_secret=secret, warnings=warnings)
+
+
+def _read(
+    database: Database, tenant: uuid.UUID, integration_id: uuid.UUID, base_url: str
+) -> IntegrationOut:
+    with database.transaction() as session:
+        return _out(svc.get_integration(session, tenant, integration_id), base_url)
 
 
 @router.get("/{integration_id}")
@@ -125,15 +142,14 @@ def update_settings(
 @router.delete("/{integration_id}")
 def disconnect(
     integration_id: uuid.UUID,
-    session: SessionDep,
-    user: AdminUser,
+    database: DatabaseDep,
+    user: DetachedAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> dict[str, Any]:
-    warnings = svc.disconnect(session, user.tenant, integration_id, vendor, now)
-    integration = svc.get_integration(session, user.tenant, integration_id)
-    out = _out(integration, base_url).model_dump(mode="json")
+    warnings = lifecycle.disconnect(database, user.tenant, integration_id, vendor, now)
+    out = _read(database, user.tenant, integration_id, base_url).model_dump(mode="json")
     return {"integration": out, "warnings": warnings}
 
 
@@ -174,9 +190,13 @@ def list_mappings(
 
 @router.post("/{integration_id}/org-mappings/sync")
 def sync_mappings(
-    integration_id: uuid.UUID, session: SessionDep, user: AdminUser, vendor: VendorDep, now: NowDep
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedAdmin,
+    vendor: VendorDep,
+    now: NowDep,
 ) -> dict[str, int]:
-    result = org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
+    result = org_mappings.sync_from_vendor(database, user.tenant, integration_id, vendor, now)
     return result.__dict__
 
 
@@ -218,29 +238,16 @@ def inbound_events(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> list[InboundOut]:
     svc.get_integration(session, user.tenant, integration_id)
-    rows: list[InboundEvent] = inbound.list_recent(session, user.tenant, integration_id, limit)
-    return [_inbound_out(r) for r in rows]
-
-
-def _inbound_out(row: InboundEvent) -> InboundOut:
-    return InboundOut(
-        id=row.id,
-        received_at=row.received_at,
-        status=row.status,
-        auth_method=row.auth_method,
-        content_type=row.content_type,
-        attempts=row.attempts,
-        outcome=row.outcome,
-        error=row.error,
-        processed_at=row.processed_at,
-        size=len(row.body),
-    )
+    rows = inbox.list_recent(session, user.tenant, integration_id, limit)  # bodies not loaded
+    return [InboundOut.model_validate(r) for r in rows]
 
 
 @router.post("/{integration_id}/inbound-events/replay")
 def replay_failed(
-    integration_id: uuid.UUID, session: SessionDep, user: AdminUser, now: NowDep
+    integration_id: uuid.UUID, database: DatabaseDep, user: DetachedAdmin, now: NowDep
 ) -> dict[str, int]:
-    """Process again the deliveries that failed (each in its own savepoint)."""
-    svc.get_integration(session, user.tenant, integration_id)
-    return inbound.replay_failed(session, user.tenant, now, integration_id).__dict__
+    """Process again the deliveries that failed, each in its own transaction (the request
+    holds none open meanwhile)."""
+    with database.transaction() as session:
+        svc.get_integration(session, user.tenant, integration_id)
+    return deliveries.replay(database, user.tenant, integration_id, now).__dict__

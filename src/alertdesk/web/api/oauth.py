@@ -1,6 +1,7 @@
 """NinjaOne OAuth in the browser: start (redirect to NinjaOne) and callback (a result page).
 
-Both need the admin's UI session: the state is bound to it.
+Both need the admin's UI session: the state is bound to it. The callback calls NinjaOne, so
+it holds no transaction of the request's; it opens short ones around the vendor calls.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from fastapi.responses import RedirectResponse, Response
 from alertdesk.errors import AlertdeskError
 from alertdesk.services.integrations import oauth
 from alertdesk.services.integrations.org_mappings import sync_after_connect
-from alertdesk.web.deps import BaseUrlDep, NowDep, SessionDep, UiAdmin, VendorDep
+from alertdesk.web.deps import (
+    BaseUrlDep,
+    DatabaseDep,
+    DetachedUiAdmin,
+    NowDep,
+    SessionDep,
+    UiAdmin,
+    VendorDep,
+)
 from alertdesk.web.ui.rendering import render
 
 router = APIRouter(prefix="/integrations/ninjaone/oauth", tags=["integrations"])
@@ -37,8 +46,8 @@ def start(
 @router.get("/callback")
 def callback(
     request: Request,
-    session: SessionDep,
-    user: UiAdmin,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
@@ -51,11 +60,10 @@ def callback(
         message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
         return render(request, "oauth_result.html", context | {"error": message}, 400)
     try:
-        with session.begin_nested():  # the state is used up even if what follows fails
+        with database.transaction() as session:  # the state is used up even if what follows fails
             claimed = oauth.claim_state(session, user, state, request.state.csrf_token, now)
-        with session.begin_nested():
-            integration = oauth.complete(session, user, claimed, code, vendor, base_url, now)
-        sync_after_connect(session, user.tenant, integration.id, vendor, now)
+        integration = oauth.complete(database, user, claimed, code, vendor, base_url, now)
+        sync_after_connect(database, user.tenant, integration.id, vendor, now)
     except AlertdeskError as exc:
         return render(
             request, "oauth_result.html", context | {"error": exc.message}, exc.status_code

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -14,10 +13,19 @@ from sqlalchemy.orm import Session
 from alertdesk.errors import AlertdeskError
 from alertdesk.providers import REGISTRY, get_provider
 from alertdesk.services.integrations import connect as svc
-from alertdesk.services.integrations import inbound, org_mappings
+from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.tickets.reference import list_clients
 from alertdesk.storage.models import User
-from alertdesk.web.deps import BaseUrlDep, CsrfChecked, NowDep, SessionDep, UiAdmin, VendorDep
+from alertdesk.web.deps import (
+    BaseUrlDep,
+    CsrfChecked,
+    DatabaseDep,
+    DetachedUiAdmin,
+    NowDep,
+    SessionDep,
+    UiAdmin,
+    VendorDep,
+)
 from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import error_page, render
 
@@ -54,8 +62,8 @@ def integrations_page(
 @router.post("", dependencies=[CsrfChecked])
 def connect(
     request: Request,
-    session: SessionDep,
-    user: UiAdmin,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
@@ -73,15 +81,18 @@ def connect(
     )
     settings = {"authorization": authorization} if provider == "ninjaone" else {}
     request_ = svc.ConnectRequest(provider, instance_url, credentials, settings)
-    try:
-        with session.begin_nested():
-            integration, secret = svc.connect(session, user.tenant, request_, vendor, base_url, now)
+    try:  # the vendor is called with no transaction open
+        integration, secret = lifecycle.connect(
+            database, user.tenant, request_, vendor, base_url, now
+        )
     except AlertdeskError as exc:
         form = {"provider": provider, "instance_url": instance_url, "client_id": client_id}
-        return integrations_page(request, session, user, base_url, exc.message, form)
+        with database.transaction() as session:
+            return integrations_page(request, session, user, base_url, exc.message, form)
     if integration.is_active:
-        org_mappings.sync_after_connect(session, user.tenant, integration.id, vendor, now)
-    return _detail(request, session, user, integration.id, vendor, base_url, secret=secret)
+        org_mappings.sync_after_connect(database, user.tenant, integration.id, vendor, now)
+    with database.transaction() as session:
+        return _detail(request, session, user, integration.id, vendor, base_url, secret=secret)
 
 
 def _detail(
@@ -108,7 +119,7 @@ def _detail(
         "new_secret": secret,
         "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
         "clients": list_clients(session, user.tenant),
-        "deliveries": inbound.list_recent(session, user.tenant, integration_id, 25),
+        "deliveries": inbox.list_recent(session, user.tenant, integration_id, 25),
         "error": error,
     }
     return render(request, "settings/integration.html", context, 422 if error else 200)
@@ -167,30 +178,28 @@ def map_organization(
     return _attempt(request, session, user, integration_id, vendor, base_url, change, "#mappings")
 
 
-def _sync(
-    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
-) -> object:
-    return org_mappings.sync_from_vendor(session, user.tenant, integration_id, vendor, now)
-
-
-def _replay(
-    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
-) -> object:
-    svc.get_integration(session, user.tenant, integration_id)
-    return inbound.replay_failed(session, user.tenant, now, integration_id)
-
-
-def _disconnect(
-    session: Session, user: User, integration_id: uuid.UUID, vendor: svc.Vendor, now: datetime
-) -> object:
-    return svc.disconnect(session, user.tenant, integration_id, vendor, now)
+@router.post("/{integration_id}/replay", dependencies=[CsrfChecked])
+def replay_failed(
+    request: Request,
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
+    now: NowDep,
+) -> Response:
+    """The "Retry failed" button: each delivery in its own transaction (none held meanwhile)."""
+    try:
+        with database.transaction() as session:
+            svc.get_integration(session, user.tenant, integration_id)
+    except AlertdeskError as exc:
+        return error_page(request, exc, user)
+    deliveries.replay(database, user.tenant, integration_id, now)
+    return _back(integration_id, "#deliveries")
 
 
 # action → (what it does, where the page scrolls back to)
 ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
-    "sync": (_sync, "#mappings"),
-    "replay": (_replay, "#deliveries"),
-    "disconnect": (_disconnect, ""),
+    "sync": (org_mappings.sync_from_vendor, "#mappings"),
+    "disconnect": (lifecycle.disconnect, ""),
 }
 
 
@@ -198,17 +207,23 @@ ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
 def act(
     request: Request,
     integration_id: uuid.UUID,
-    action: Literal["sync", "replay", "disconnect"],
-    session: SessionDep,
-    user: UiAdmin,
+    action: Literal["sync", "disconnect"],
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> Response:
-    """The buttons of the integration page: sync organizations, retry failed, disconnect."""
+    """The buttons of the integration page: sync organizations, disconnect. They call the
+    vendor, so no transaction is held; a refusal shows the page again (in a short one)."""
     run, anchor = ACTIONS[action]
-
-    def change() -> object:
-        return run(session, user, integration_id, vendor, now)
-
-    return _attempt(request, session, user, integration_id, vendor, base_url, change, anchor)
+    try:
+        run(database, user.tenant, integration_id, vendor, now)
+    except AlertdeskError as exc:
+        if exc.status_code == 404:
+            return error_page(request, exc, user)
+        with database.transaction() as session:
+            return _detail(
+                request, session, user, integration_id, vendor, base_url, error=exc.message
+            )
+    return _back(integration_id, anchor)

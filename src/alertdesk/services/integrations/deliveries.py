@@ -1,0 +1,114 @@
+"""Running stored webhook deliveries, edge-level: one transaction per delivery, claimed with
+`FOR UPDATE SKIP LOCKED`, for the webhook, replays (API, UI, CLI, the worker) and pruning."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import DataError
+
+from alertdesk.services.integrations import inbound, inbox
+from alertdesk.services.integrations.inbound import Delivery
+from alertdesk.storage.database import Database
+
+log = logging.getLogger(__name__)
+REPLAY_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One processing attempt: `delivery` answers the webhook; `ok` is False when processing
+    raised (the delivery is then `failed`, or `rejected` when the database refused a value)."""
+
+    delivery: Delivery
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    attempted: int
+    processed: int
+    still_failing: int
+
+
+def process_stored(
+    database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, now: datetime
+) -> Attempt | None:
+    """Claim one stored delivery, process it and mark the result, all in one transaction.
+
+    None when there is nothing to do: another process holds the delivery right now, or it is
+    no longer `received`/`failed`. A failure is marked in a new transaction.
+    """
+    try:
+        with database.transaction() as session:
+            claimed = inbound.claim(session, tenant, inbound_id)
+            if claimed is None:
+                return None
+            delivery = inbound.process(session, claimed, now)
+    except DataError as exc:  # a value the database will never take: retrying cannot help
+        return _rejected(database, tenant, inbound_id, exc, now)
+    except Exception as exc:
+        log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
+        _failed(database, tenant, inbound_id, repr(exc), now)
+        return Attempt(_queued(inbound_id), ok=False)
+    return Attempt(delivery, ok=True)
+
+
+def _queued(inbound_id: uuid.UUID) -> Delivery:
+    return Delivery(202, {"processed": False, "queued": True, "inbound_event_id": str(inbound_id)})
+
+
+def _rejected(
+    database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, exc: DataError, now: datetime
+) -> Attempt:
+    with database.transaction() as session:
+        delivery = inbound.mark_unstorable(session, tenant, inbound_id, exc, now)
+    return Attempt(delivery or _queued(inbound_id), ok=False)
+
+
+def _failed(
+    database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, error: str, now: datetime
+) -> None:
+    try:
+        with database.transaction() as session:
+            inbound.mark_failed(session, tenant, inbound_id, error, now)
+    except Exception:  # left as it was: the next replay picks it up all the same
+        log.exception("could not mark delivery %s as failed", inbound_id)
+
+
+def replay(
+    database: Database,
+    tenant: uuid.UUID | None,
+    integration_id: uuid.UUID | None,
+    now: datetime,
+    limit: int = REPLAY_LIMIT,
+) -> ReplayResult:
+    """Process the failed (and long-stuck received) deliveries again, oldest first, each in
+    its own transaction; one held by another process right now is skipped, not attempted.
+
+    `tenant` None replays for every tenant (the operator's CLI).
+    """
+    with database.transaction() as session:
+        candidates = inbox.retry_candidates(session, tenant, integration_id, now, limit)
+    attempted = processed = 0
+    for row_tenant, inbound_id in candidates:
+        attempt = process_stored(database, row_tenant, inbound_id, now)
+        if attempt is not None:
+            attempted += 1
+            processed += attempt.ok
+    return ReplayResult(attempted, processed, attempted - processed)
+
+
+def prune(database: Database, now: datetime, days: int) -> int:
+    """Delete the deliveries older than the retention period, one short transaction per batch
+    (never those still to be processed); returns how many went."""
+    removed = 0
+    while True:
+        with database.transaction() as session:
+            batch = inbox.prune_deliveries(session, now, days)
+        removed += batch
+        if batch < inbox.PRUNE_BATCH:
+            return removed
