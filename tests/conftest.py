@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.accounts.users import create_user
@@ -105,7 +106,7 @@ def client(
     sessions = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    app = create_app(settings, Database(engine, sessions), http=vendors.client())
+    app = create_app(Runtime.build(settings, Database(engine, sessions), http=vendors.client()))
     with TestClient(app) as test_client:
         yield test_client
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from alertdesk.errors import AlertdeskError
+from alertdesk.runtime import Runtime, run_in_transaction
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant, find_tenant
 from alertdesk.services.accounts.users import create_user, find_users_by_email
 from alertdesk.services.integrations.deliveries import prune, replay
 from alertdesk.settings import Settings
-from alertdesk.storage.database import Database
-from alertdesk.storage.migrate import upgrade
 
 app = typer.Typer(help="alertdesk: RMM and security alerts into tickets.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -30,14 +28,13 @@ err = Console(stderr=True)
 
 
 @contextmanager
-def database(settings: Settings | None = None) -> Iterator[Database]:
-    """The configured (or embedded) database, migrated, disposed of on exit."""
-    db = Database.from_settings(settings or Settings())
+def runtime() -> Iterator[Runtime]:
+    """The configured (or embedded) database, migrated, with the vendor client; closed on exit."""
+    built = Runtime.from_settings(Settings())
     try:
-        upgrade(db.engine)
-        yield db
+        yield built
     finally:
-        db.dispose()
+        built.close()
 
 
 @contextmanager
@@ -52,7 +49,7 @@ def failing_cleanly() -> Iterator[None]:
 @app.command()
 def migrate() -> None:
     """Apply database migrations."""
-    with database():
+    with runtime():
         typer.echo("database is up to date")
 
 
@@ -63,9 +60,9 @@ def init(
     admin_password: Annotated[str, typer.Option(help="Password of the first admin")],
 ) -> None:
     """Create a tenant with its admin and default board, statuses and priorities."""
-    with failing_cleanly(), database() as db, db.transaction() as session:
+    with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         created, admin = create_tenant(session, tenant, admin_email, admin_password)
-        issued = issue_token(session, admin, "created by alertdesk init", datetime.now(UTC))
+        issued = issue_token(session, admin, "created by alertdesk init", rt.now())
         typer.echo(f"tenant {created.name!r} created with admin {admin.email}")
         typer.echo("admin API token (shown once):")
         typer.echo(issued.secret)
@@ -88,15 +85,14 @@ def inbound_replay(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant")] = None,
 ) -> None:
     """Process again the webhook deliveries that failed (all tenants unless --tenant)."""
-    with failing_cleanly(), database() as db:
+    with failing_cleanly(), runtime() as rt:
         tenant_id = None
         if tenant is not None:
-            with db.transaction() as session:
-                found = find_tenant(session, tenant)
+            found = run_in_transaction(rt.database, lambda s: find_tenant(s, tenant))
             if found is None:
                 raise AlertdeskError(f"No tenant named {tenant!r}.")
             tenant_id = found.tenant
-        result = replay(db, tenant_id, None, datetime.now(UTC))  # one transaction per delivery
+        result = replay(rt.database, tenant_id, None, rt.now())  # one transaction per delivery
         typer.echo(
             f"replayed {result.attempted} failed deliveries: {result.processed} processed, "
             f"{result.still_failing} still failing"
@@ -107,10 +103,10 @@ def inbound_replay(
 def inbound_prune() -> None:
     """Delete the webhook deliveries older than ALERTDESK_INBOUND_RETENTION_DAYS (default 30),
     except those still to be processed."""
-    settings = Settings()
-    with database(settings) as db:
-        removed = prune(db, datetime.now(UTC), settings.inbound_retention_days)
-    typer.echo(f"removed {removed} deliveries older than {settings.inbound_retention_days} days")
+    with runtime() as rt:
+        days = rt.settings.inbound_retention_days
+        removed = prune(rt.database, rt.now(), days)
+    typer.echo(f"removed {removed} deliveries older than {days} days")
 
 
 @users_app.command("create")
@@ -122,7 +118,7 @@ def users_create(
     role: Annotated[str, typer.Option(help="admin or technician")] = "technician",
 ) -> None:
     """Add a user to a tenant."""
-    with failing_cleanly(), database() as db, db.transaction() as session:
+    with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         found = find_tenant(session, tenant)
         if found is None:
             raise AlertdeskError(f"No tenant named {tenant!r}.")
@@ -140,11 +136,11 @@ def tokens_create(
     expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Print a new API token for a user (shown once)."""
-    with failing_cleanly(), database() as db, db.transaction() as session:
+    with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         users = find_users_by_email(session, email, tenant)
         if not users:
             raise AlertdeskError(f"No user with email {email}.")
         if len(users) > 1:
             raise AlertdeskError(f"{email} exists in several tenants: pass --tenant.")
-        issued = issue_token(session, users[0], name, datetime.now(UTC), expires_in_days)
+        issued = issue_token(session, users[0], name, rt.now(), expires_in_days)
         typer.echo(issued.secret)

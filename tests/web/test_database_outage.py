@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.web.outage import OutageLog
@@ -21,7 +22,7 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on 
 @pytest.fixture
 def down(settings: Settings, vendors: FakeVendors) -> Iterator[TestClient]:
     database = Database.from_url(UNREACHABLE, connect_args={"connect_timeout": 2})
-    app = create_app(settings, database, http=vendors.client())
+    app = create_app(Runtime.build(settings, database, http=vendors.client()))
     with TestClient(app) as client:
         yield client
     database.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from tests.conftest import TenantCtx
@@ -24,7 +25,7 @@ def test_readyz_when_the_database_is_unreachable(settings: Settings) -> None:
     unreachable = Database.from_url(
         "postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2}
     )
-    with TestClient(create_app(settings, unreachable)) as client:
+    with TestClient(create_app(Runtime.build(settings, unreachable))) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "database unavailable"}

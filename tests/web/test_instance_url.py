@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from tests.conftest import TenantCtx
@@ -107,7 +108,7 @@ def app_with(
     sessions = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    with TestClient(create_app(settings, Database(engine, sessions))) as test_client:
+    with TestClient(create_app(Runtime.build(settings, Database(engine, sessions)))) as test_client:
         yield test_client
 
 

@@ -37,6 +37,7 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy import create_engine
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.settings import Settings
@@ -203,7 +204,7 @@ def _offline_openapi() -> Json:
     offline = Settings(database_url="postgresql://unused", data_dir=Path("."), secret_key="k" * 48)
     database = Database.from_url("postgresql://unused@127.0.0.1:1/none")
     with httpx.Client() as http:
-        return create_app(offline, database, http=http).openapi()
+        return create_app(Runtime.build(offline, database, http=http)).openapi()
 
 
 OPENAPI = _offline_openapi()
@@ -371,7 +372,7 @@ def build_target(url: str, data_dir: Path) -> FuzzTarget:
         token = issue_token(session, admin, "fuzz", datetime.now(UTC)).secret
         admin_id = str(admin.id)
     settings_ = Settings(database_url="postgresql://unused", data_dir=data_dir, secret_key="k" * 48)
-    app = create_app(settings_, database, http=FakeVendors().client())
+    app = create_app(Runtime.build(settings_, database, http=FakeVendors().client()))
     with TestClient(app) as client:
         ids, spare = _seed(client, {"Authorization": f"Bearer {token}"}, admin_id)
     return FuzzTarget(app, database, token, ids, spare)

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from alertdesk.app import create_app
+from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.integrations.client import IntegrationClient
@@ -59,7 +60,7 @@ def live(
         secret_key="k" * 48,
     )
     http = httpx.Client(transport=httpx.MockTransport(check))
-    app = create_app(settings, database, http=http)
+    app = create_app(Runtime.build(settings, database, http=http))
     holder = Live(app, database, check)  # each test puts its own fakes in
     yield holder
     http.close()
@@ -103,7 +104,7 @@ def browser(live: Live) -> TestClient:
 def test_the_check_fails_a_vendor_call_made_inside_a_transaction(
     live: Live, vendors: FakeVendors
 ) -> None:
-    http: httpx.Client = live.app.state.vendor.http
+    http: httpx.Client = live.app.state.runtime.vendor.http
     with live.database.transaction() as session:
         session.execute(text("select 1"))
         with pytest.raises(AssertionError, match="inside a transaction"):
@@ -186,7 +187,7 @@ def test_the_outbound_reset(
     make_client(browser, admin.headers, "Acme Dental")
     hook = connect(browser, admin.headers, TACTICAL)
     delivery = ticket_from_tactical(browser, admin.headers, hook)
-    vendor = live.app.state.vendor
+    vendor = live.app.state.runtime.vendor
     adapter = IntegrationClient(live.database, vendor, admin.tenant, uuid.UUID(hook["id"]))
     ticket_id = uuid.UUID(delivery["ticket_id"])
     now = datetime.now(UTC)

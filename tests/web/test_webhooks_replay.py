@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from alertdesk.app import create_app
 from alertdesk.cli import app as cli_app
+from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.settings import Settings
@@ -135,7 +136,7 @@ def test_cli_inbound_replay_processes_committed_failed_deliveries(
     with database.transaction() as session:
         create_tenant(session, "Quiet MSP", "admin@quiet.test", "pw-long-1")
     settings = Settings(database_url=url, data_dir=tmp_path, secret_key="k" * 48)
-    app = create_app(settings, database, http=vendors.client())
+    app = create_app(Runtime.build(settings, database, http=vendors.client()))
     admin_headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as client:
         make_client(client, admin_headers, "KMSP Radio Station")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Forbidden, Unauthorized
+from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import authenticate_token
 from alertdesk.services.accounts.sessions import session_user
 from alertdesk.services.integrations.connect import Vendor
@@ -20,10 +21,14 @@ from alertdesk.storage.models import User
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec, UiSession
 
 
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the endpoint returns, rolled back on error."""
-    database: Database = request.app.state.database
-    with database.transaction() as session:
+    with runtime_of(request).database.transaction() as session:
         yield session
     request.app.state.outage.recovered()  # after an outage, the first commit logs "back"
 
@@ -32,16 +37,16 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_now() -> datetime:
-    return datetime.now(UTC)
+def get_now(request: Request) -> datetime:
+    """The runtime's clock (tests may give the runtime another one)."""
+    return runtime_of(request).now()
 
 
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
 def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+    return runtime_of(request).database
 
 
 # For endpoints that call vendors: they open short transactions around the calls themselves.
@@ -149,8 +154,7 @@ CsrfChecked = Depends(csrf_protect)
 
 
 def get_vendor(request: Request) -> Vendor:
-    vendor: Vendor = request.app.state.vendor
-    return vendor
+    return runtime_of(request).vendor
 
 
 VendorDep = Annotated[Vendor, Depends(get_vendor)]
@@ -158,7 +162,7 @@ VendorDep = Annotated[Vendor, Depends(get_vendor)]
 
 def get_base_url(request: Request) -> str:
     """Where vendors reach us: ALERTDESK_BASE_URL, else the address this request came to."""
-    configured: str | None = request.app.state.settings.base_url
+    configured = runtime_of(request).settings.base_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

@@ -15,7 +15,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from alertdesk.storage.database import Database
+from alertdesk.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
@@ -64,8 +64,8 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    database: Database = request.app.state.database
-    if database.is_ready():
+    runtime: Runtime = request.app.state.runtime
+    if runtime.database.is_ready():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "database unavailable"}, status_code=503)
 

@@ -16,10 +16,10 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
+from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
-from alertdesk.services.integrations.connect import Vendor
 from alertdesk.storage.database import Database
-from alertdesk.web.deps import get_now
+from alertdesk.web.deps import runtime_of
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
 log = logging.getLogger(__name__)
@@ -56,16 +56,14 @@ async def receive(provider: str, integration_id: str, request: Request) -> JSONR
         return _answer(404, detail="unknown integration")
     headers = {k.lower(): v for k, v in request.headers.items()}
     token = request.query_params.get("token")
-    state = request.app.state
+    runtime, outage = runtime_of(request), request.app.state.outage
     return await run_in_threadpool(
-        _ingest, state.database, state.vendor, state.outage, provider, integration_uuid,
-        headers, token, body,
-    )  # fmt: skip
+        _ingest, runtime, outage, provider, integration_uuid, headers, token, body
+    )
 
 
 def _ingest(
-    database: Database,
-    vendor: Vendor,
+    runtime: Runtime,
     outage: OutageLog,
     provider: str,
     integration_id: uuid.UUID,
@@ -73,7 +71,7 @@ def _ingest(
     token: str | None,
     body: bytes,
 ) -> JSONResponse:
-    now = get_now()
+    now, database, vendor = runtime.now(), runtime.database, runtime.vendor
     try:
         with database.transaction() as session:
             integration = inbound.find_active_integration(session, provider, integration_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.core.actors import Actor
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
+from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.alerts.service import ManualTicket, create_ticket_for_alert
 from alertdesk.services.integrations.outbound import ResetResult, reset_alerts_for_ticket
 from alertdesk.services.tickets.work import close_ticket
@@ -251,3 +252,34 @@ def test_another_tenants_ticket_is_not_touched(
         == []
     )
     assert (adapter.calls, reloaded(session, alert).status) == ([], "active")
+
+
+class WebhookMeanwhile:
+    """The vendor resets the alert, and its reset webhook is processed (and committed) while
+    our reset call is still in flight."""
+
+    def __init__(self, database: Database, world: World, resolved_at: datetime) -> None:
+        self.database, self.world, self.resolved_at = database, world, resolved_at
+
+    def reset_alert(self, alert: AlertRef) -> None:
+        event = self.world.event(
+            kind="reset", external_alert_id=alert.external_alert_id, occurred_at=self.resolved_at
+        )
+        with self.database.transaction() as session:
+            assert process_alert_event(session, event, self.resolved_at).outcome == "resolved"
+
+
+def test_a_concurrent_webhook_update_is_kept_not_overwritten(
+    session: Session, database: Database, world: World
+) -> None:
+    add_rule(session, world.tenant, world.integration.id, actions={"auto_resolve_ticket": True})
+    alert = trigger(session, world, "A-1")
+    resolved_at = CLOSED_AT - timedelta(seconds=5)
+    adapter = WebhookMeanwhile(database, world, resolved_at)
+
+    close_and_reset(session, database, world, alert.ticket_id, adapter)
+
+    row = reloaded(session, alert)
+    assert (row.status, row.resolved_at) == ("resolved", resolved_at)  # the webhook's
+    assert "resolution" in row.decision  # written by the webhook's reset, still there
+    assert row.decision["outbound_reset"] == {"reset_at": CLOSED_AT.isoformat()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +16,11 @@ from pydantic import ValidationError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from alertdesk.core.dedup import alert_lock_key, condition_lock_key
 from alertdesk.core.rules import RuleActions
 from alertdesk.errors import AlertdeskError
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
+from alertdesk.storage.alert_queries import lock_alert_keys
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Alert, AlertRule, Integration
 
@@ -113,6 +116,21 @@ def _wants_reset(raw_actions: Mapping[str, object] | None) -> bool:
         return True
 
 
+def _lock_keys_of(session: Session, tenant: uuid.UUID, alert_ids: list[uuid.UUID]) -> None:
+    """The alerts' lock rows, as the pipeline takes them (integration by integration, keys
+    sorted), so a webhook of the same alert waits for this write or this one for it."""
+    rows = session.execute(
+        select(
+            Alert.integration_id, Alert.external_alert_id, Alert.external_org_id, Alert.dedup_key
+        ).where(Alert.tenant == tenant, Alert.id.in_(alert_ids))
+    )
+    keys: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for integration_id, external_id, org, dedup in rows:
+        keys[integration_id] += [alert_lock_key(external_id), condition_lock_key(org, dedup)]
+    for integration_id in sorted(keys):
+        lock_alert_keys(session, tenant, integration_id, keys[integration_id])
+
+
 def record_resets(
     session: Session, tenant: uuid.UUID, results: Sequence[ResetResult], now: datetime
 ) -> None:
@@ -120,11 +138,11 @@ def record_resets(
     stamped = {r.alert_id: r for r in results if r.result in ("reset", "failed")}
     if not stamped:
         return
+    _lock_keys_of(session, tenant, list(stamped))
     alerts = session.scalars(
         select(Alert)
         .where(Alert.tenant == tenant, Alert.id.in_(stamped))
-        .order_by(Alert.id)
-        .with_for_update()
+        .execution_options(populate_existing=True)  # as committed by whoever held the locks
     )
     for alert in alerts:
         result = stamped[alert.id]

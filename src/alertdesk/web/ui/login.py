@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from alertdesk.errors import AlertdeskError
+from alertdesk.providers import REGISTRY
 from alertdesk.services.accounts.auth import authenticate_password
 from alertdesk.services.accounts.sessions import revoke_session, start_session
-from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, ui_session
+from alertdesk.services.integrations.oauth import start_path
+from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, runtime_of, ui_session
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec
 from alertdesk.web.ui.rendering import render
 
@@ -21,7 +23,8 @@ LOGIN_CSRF_COOKIE = "alertdesk_login_csrf"
 
 def _safe_next(target: str | None) -> str:
     """Only redirect within the UI (or to the OAuth start), never to another site."""
-    allowed = ("/ui/", "/api/v1/integrations/ninjaone/oauth/start")
+    oauth = (start_path(name) for name, spec in REGISTRY.items() if spec.oauth is not None)
+    allowed = ("/ui/", *oauth)
     if target and target.startswith(allowed) and not target.startswith("//"):
         return target
     return "/ui/tickets"
@@ -50,7 +53,7 @@ def _login_page(
         },
         status_code=status_code,
     )
-    secure = request.app.state.settings.secure_cookies
+    secure = runtime_of(request).settings.secure_cookies
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/ui"
     )
@@ -103,7 +106,7 @@ def login(
         max_age=codec.max_age_seconds,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
+        secure=runtime_of(request).settings.secure_cookies,
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
