@@ -36,11 +36,17 @@ class AlertTicketRequest:
 
 
 def _route(
-    session: Session, tenant: uuid.UUID, board_id: uuid.UUID | None
-) -> tuple[uuid.UUID, uuid.UUID]:
-    """(board, its default status): the requested board when it still exists, else the default."""
+    session: Session, tenant: uuid.UUID, actions: RuleActions
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None]:
+    """(board, its default status, assignee), read in one statement: the rule's board when it
+    still exists, else the default one; the rule's assignee while an active user, else nobody."""
+    assignee = (
+        select(User.id)
+        .where(User.tenant == tenant, User.id == actions.assign_to_user_id, User.is_active)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(Board.id, TicketStatus.id)
+        select(Board.id, TicketStatus.id, assignee)
         .join(
             TicketStatus,
             and_(
@@ -49,13 +55,13 @@ def _route(
                 TicketStatus.is_default,
             ),
         )
-        .where(Board.tenant == tenant, (Board.id == board_id) | Board.is_default)
-        .order_by(case((Board.id == board_id, 0), else_=1))
+        .where(Board.tenant == tenant, (Board.id == actions.board_id) | Board.is_default)
+        .order_by(case((Board.id == actions.board_id, 0), else_=1))
         .limit(1)
     ).first()
     if row is None:
         raise InvalidField("board_id", "No board with a default status is available.")
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def _priority(
@@ -81,16 +87,6 @@ def _priority(
     return fallback
 
 
-def _assignee(session: Session, tenant: uuid.UUID, user_id: uuid.UUID | None) -> uuid.UUID | None:
-    """The rule's assignee while they are an active user of the tenant, else nobody."""
-    if user_id is None:
-        return None
-    active = session.scalar(
-        select(User.id).where(User.tenant == tenant, User.id == user_id, User.is_active)
-    )
-    return active
-
-
 def first_note(event: AlertEvent) -> str:
     lines = [
         f"Ticket created automatically from a {provider_label(event.provider)} alert.",
@@ -105,7 +101,7 @@ def first_note(event: AlertEvent) -> str:
 def alert_ticket_draft(session: Session, request: AlertTicketRequest) -> TicketDraft:
     """Everything that can fail is resolved here, before anything is written."""
     event, actions, tenant = request.event, request.actions, request.event.tenant
-    board_id, status_id = _route(session, tenant, actions.board_id)
+    board_id, status_id, assignee = _route(session, tenant, actions)
     title, description = ticket_text(
         event, request.organization, actions.title_template, actions.description_template
     )
@@ -118,7 +114,7 @@ def alert_ticket_draft(session: Session, request: AlertTicketRequest) -> TicketD
         priority_id=_priority(session, tenant, event, actions.priority_override),
         source=event.provider,
         source_reference=event.external_alert_id,
-        assigned_to=_assignee(session, tenant, actions.assign_to_user_id),
+        assigned_to=assignee,
         asset_ids=[request.asset_id] if request.asset_id is not None else [],
         first_note=first_note(event),
     )
