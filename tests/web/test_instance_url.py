@@ -25,7 +25,7 @@ from tests.web.integration_helpers import API, TACTICAL, assert_field, connect, 
 
 PARTS = "Give only scheme, host, port and path: no spaces, user:password@, ?query or #fragment."
 PORT = "The port must be a number from 1 to 65535."
-EXAMPLE = "Give the vendor's address, e.g. https://eu.ninjarmm.com"
+EXAMPLE = "Give the vendor's address: http(s)://host[:port][/path], e.g. https://rmm.example.com"
 
 
 @pytest.mark.parametrize(

@@ -2,47 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
-from pydantic import BaseModel
-
-from alertdesk.providers.base import VendorApi, WebhookSource
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
+from alertdesk.providers.spec import ConnectHints, OAuthFlow, ProviderSpec
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
 from alertdesk.providers.tacticalrmm.setup import url_action_templates
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 
+__all__ = ["REGISTRY", "ProviderSpec", "get_provider"]
 
-@dataclass(frozen=True)
-class ProviderSpec:
-    name: str
-    label: str
-    credentials: type[BaseModel]
-    webhook: WebhookSource | None
-    make_api: Callable[[str, Any, httpx.Client], VendorApi]
-    # what an admin pastes into the vendor when its API cannot register our webhook itself
-    webhook_setup: Callable[[str, str], dict[str, Any]] | None = None
-
+NINJA_HOSTS = tuple(f"https://{region}.ninjarmm.com" for region in ("app", "us2", "eu", "ca", "oc"))
 
 REGISTRY: dict[str, ProviderSpec] = {
     "ninjaone": ProviderSpec(
         name="ninjaone",
         label="NinjaOne",
         credentials=NinjaOneCredentials,
-        webhook=NinjaOneWebhook(),
         make_api=NinjaOneApi,
+        connect=ConnectHints(
+            help="Create a client app in NinjaOne (Administration → Apps → API) with the "
+            "Monitoring and Management scopes. alertdesk checks it, then registers its "
+            "webhook in NinjaOne for you.",
+            instance_label="Instance",
+            instance_choices=NINJA_HOSTS,
+        ),
+        webhook=NinjaOneWebhook(),
+        outbound=True,
+        oauth=OAuthFlow(
+            make_api=NinjaOneApi,
+            direct_choice="Client credentials (machine-to-machine app)",
+            oauth_choice="Authorize in NinjaOne (web app, authorization code)",
+        ),
     ),
     "tacticalrmm": ProviderSpec(
         name="tacticalrmm",
         label="Tactical RMM",
         credentials=TacticalCredentials,
-        webhook=TacticalWebhook(),
         make_api=TacticalApi,
+        connect=ConnectHints(
+            help="Create an API key in Tactical (Settings → Global Settings → API Keys). "
+            "After connecting you get two URL Actions to paste into Tactical.",
+            instance_label="API address",
+        ),
+        webhook=TacticalWebhook(),
         webhook_setup=url_action_templates,
+        outbound=True,
     ),
 }
 

@@ -1,5 +1,5 @@
-"""What a provider can do, as Protocols: services depend on these, not on vendor modules
-(the NinjaOne OAuth flow in services/oauth.py is the one vendor-specific service)."""
+"""What a provider can do, as Protocols: services depend on these, not on vendor modules.
+A ProviderSpec (providers/__init__.py) says which of them a provider has."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, SecretStr
 
 from alertdesk.core.types import AlertEvent, Severity
+
+# json_schema_extra of a credentials field that a flow sets, not the connect form
+NOT_IN_FORM: dict[str, Any] = {"connect_form": False}
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,16 @@ class WebhookSource(Protocol):
         ...
 
 
+@runtime_checkable
 class OutboundAdapter(Protocol):
+    """A vendor API that can clear an alert (the `outbound` capability)."""
+
     def reset_alert(self, alert: AlertRef) -> None:
         """Clear the alert at the vendor; raise VendorError on failure."""
         ...
 
 
-class VendorApi(OutboundAdapter, Protocol):
+class VendorApi(Protocol):
     """One integration's vendor API client (built per operation with an httpx.Client)."""
 
     def validate(self) -> None:
@@ -99,6 +105,16 @@ class AlertFetcher(Protocol):
     """A vendor API that can list its active alerts (for reconciliation polling)."""
 
     def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]: ...
+
+
+class OAuthApi(VendorApi, Protocol):
+    """A vendor API that can also sign in with an authorization code (the `oauth` capability)."""
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str: ...
+
+    def exchange_code(self, code: str, redirect_uri: str) -> None:
+        """Trade the code for tokens, kept in `credentials()`; raise VendorError."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from alertdesk.providers.base import (
+    NOT_IN_FORM,
     AccessToken,
     AlertRef,
     ExternalOrg,
@@ -33,9 +34,10 @@ class NinjaOneCredentials(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: str = Field(min_length=1, max_length=200)
-    client_secret: SecretStr = Field(min_length=1)
-    refresh_token: SecretStr | None = None
+    client_id: str = Field(min_length=1, max_length=200, title="Client ID")
+    client_secret: SecretStr = Field(min_length=1, title="Client secret")
+    # set by the OAuth flow, never typed in
+    refresh_token: SecretStr | None = Field(default=None, json_schema_extra=NOT_IN_FORM)
 
 
 def _seconds(value: object) -> float | None:

@@ -17,7 +17,7 @@ LABEL = "TacticalRMM"
 class TacticalCredentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    api_key: SecretStr = Field(min_length=1)
+    api_key: SecretStr = Field(min_length=1, title="API key")
 
 
 class TacticalApi:

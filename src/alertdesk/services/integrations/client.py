@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, NotFound
-from alertdesk.providers.base import AlertRef, TokenAuth, VendorApi, VendorError
+from alertdesk.providers.base import AlertRef, OutboundAdapter, TokenAuth, VendorApi, VendorError
 from alertdesk.services.integrations.connect import Vendor, get_integration, provider_of
 from alertdesk.services.integrations.tokens import TokenKey
 from alertdesk.storage.database import Database
@@ -23,7 +23,8 @@ T = TypeVar("T")
 
 class IntegrationClient:
     """`IntegrationClient(database, vendor, tenant, id).call(lambda api: api.validate())`;
-    never inside a transaction of the caller's. It is also an OutboundAdapter."""
+    never inside a transaction of the caller's. It is also an OutboundAdapter, which refuses
+    when the provider has no `outbound` capability."""
 
     def __init__(
         self, database: Database, vendor: Vendor, tenant: uuid.UUID, integration_id: uuid.UUID
@@ -58,7 +59,12 @@ class IntegrationClient:
         return operation(self._ready())
 
     def reset_alert(self, alert: AlertRef) -> None:
-        self.call(lambda api: api.reset_alert(alert))
+        self.call(lambda api: self._outbound(api).reset_alert(alert))
+
+    def _outbound(self, api: VendorApi) -> OutboundAdapter:
+        if not self.spec.outbound or not isinstance(api, OutboundAdapter):
+            raise Conflict(f"{self.spec.label} alerts cannot be reset from alertdesk.")
+        return api
 
     def _make(self) -> VendorApi:
         creds = self.spec.credentials.model_validate(self._credentials)

@@ -87,7 +87,9 @@ def parse_settings(raw: dict[str, Any]) -> IntegrationSettings:
 
 
 URL_PARTS = "Give only scheme, host, port and path: no spaces, user:password@, ?query or #fragment."
-URL_EXAMPLE = "Give the vendor's address, e.g. https://eu.ninjarmm.com"
+URL_EXAMPLE = (
+    "Give the vendor's address: http(s)://host[:port][/path], e.g. https://rmm.example.com"
+)
 HOST = re.compile(r"[a-z0-9_.-]+|[0-9a-f:.]+")  # a name (IDNA-encoded) or an IPv6 address
 
 
@@ -161,7 +163,7 @@ def check_request(request: ConnectRequest) -> CheckedRequest:
         raise InvalidField("provider", f"Unknown provider; use one of: {', '.join(REGISTRY)}.")
     creds = _validated(spec.credentials, request.credentials, "credentials")
     settings = parse_settings(request.settings)
-    if settings.authorization == "oauth" and spec.name != "ninjaone":
+    if settings.authorization == "oauth" and spec.oauth is None:
         raise InvalidField("settings.authorization", f"{spec.label} has no OAuth sign-in.")
     url = _instance_url(request.instance_url)
     return CheckedRequest(spec, creds, settings, url, request.name or spec.label)

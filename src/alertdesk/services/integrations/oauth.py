@@ -1,4 +1,5 @@
-"""NinjaOne OAuth authorization-code flow with a CSRF-safe state.
+"""The OAuth authorization-code flow of providers with the `oauth` capability (NinjaOne),
+with a CSRF-safe state.
 
 The state is random, stored only as a hash, bound to the admin's UI session, single use,
 and expires after ten minutes.
@@ -14,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError, Conflict
-from alertdesk.providers.base import VendorError
-from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
+from alertdesk.providers.base import OAuthApi, VendorError
 from alertdesk.services.accounts.auth import digest
 from alertdesk.services.integrations.connect import (
     OAUTH_PENDING,
@@ -30,7 +30,15 @@ from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OAuthState, User
 
 STATE_LIFETIME = timedelta(minutes=10)
-CALLBACK_PATH = "/api/v1/integrations/ninjaone/oauth/callback"
+
+
+def start_path(provider: str) -> str:
+    return f"/api/v1/integrations/{provider}/oauth/start"
+
+
+def callback_path(provider: str) -> str:
+    """The redirect URI registered at the vendor (it must not change)."""
+    return f"/api/v1/integrations/{provider}/oauth/callback"
 
 
 class InvalidState(AlertdeskError):
@@ -39,18 +47,20 @@ class InvalidState(AlertdeskError):
     status_code = 400
 
 
-def _api(integration: Integration, vendor: Vendor) -> NinjaOneApi:
-    if integration.provider != "ninjaone" or integration.credentials_encrypted is None:
-        raise Conflict("Only a NinjaOne integration waiting for authorization can do this.")
-    creds = NinjaOneCredentials.model_validate(
-        vendor.vault.decrypt_json(integration.credentials_encrypted)
-    )
-    return NinjaOneApi(integration.instance_url or "", creds, vendor.http)
+def _api(integration: Integration, provider: str, vendor: Vendor) -> OAuthApi:
+    """The integration's API for the flow, if it is of `provider` and that has one."""
+    spec = provider_of(integration)
+    encrypted = integration.credentials_encrypted
+    if spec.oauth is None or spec.name != provider or encrypted is None:
+        raise Conflict("Only an integration waiting for an OAuth authorization can do this.")
+    creds = spec.credentials.model_validate(vendor.vault.decrypt_json(encrypted))
+    return spec.oauth.make_api(integration.instance_url or "", creds, vendor.http)
 
 
 def start(
     session: Session,
     admin: User,
+    provider: str,
     integration_id: uuid.UUID,
     session_binding: str,
     vendor: Vendor,
@@ -61,7 +71,7 @@ def start(
     integration = get_integration(session, admin.tenant, integration_id)
     if integration.sync_status != OAUTH_PENDING:
         raise Conflict("This integration is not waiting for an authorization.")
-    api = _api(integration, vendor)
+    api = _api(integration, provider, vendor)
     state = secrets.token_urlsafe(32)
     session.add(
         OAuthState(
@@ -76,7 +86,7 @@ def start(
         )
     )
     session.flush()
-    return api.authorize_url(base_url + CALLBACK_PATH, state)
+    return api.authorize_url(base_url + callback_path(integration.provider), state)
 
 
 def claim_state(
@@ -102,6 +112,7 @@ def claim_state(
 def complete(
     database: Database,
     admin: User,
+    provider: str,
     claimed: OAuthState,
     code: str,
     vendor: Vendor,
@@ -112,13 +123,14 @@ def complete(
     called between two short transactions, and the refresh token is stored by the second."""
     with database.transaction() as session:
         integration = _waiting(session, admin.tenant, claimed.integration_id)
-        api, spec = _api(integration, vendor), provider_of(integration)
+        api, spec = _api(integration, provider, vendor), provider_of(integration)
+        redirect_uri = base_url + callback_path(integration.provider)
         url, encrypted = webhook_url(base_url, integration), integration.webhook_secret_encrypted
     if encrypted is None:
         raise InvalidState("This integration is not waiting for an authorization.")
     secret = vendor.vault.decrypt(encrypted)
     try:
-        api.exchange_code(code, base_url + CALLBACK_PATH)
+        api.exchange_code(code, redirect_uri)
     except VendorError as exc:
         raise vendor_failure(spec, exc, field="code") from exc
     check_at_vendor(api, spec, url, secret)

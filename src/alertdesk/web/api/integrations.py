@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from alertdesk.services.integrations import connect as svc
-from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
+from alertdesk.services.integrations import deliveries, inbox, lifecycle, oauth, org_mappings
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping
 from alertdesk.web.api.schemas import Input, Output
@@ -59,9 +59,8 @@ class ConnectedOut(IntegrationOut):
 def _out(integration: Integration, base_url: str) -> IntegrationOut:
     authorize = None
     if integration.sync_status == svc.OAUTH_PENDING:
-        authorize = (
-            f"{base_url}/api/v1/integrations/ninjaone/oauth/start?integration_id={integration.id}"
-        )
+        start = oauth.start_path(integration.provider)
+        authorize = f"{base_url}{start}?integration_id={integration.id}"
     return IntegrationOut(
         id=integration.id,
         provider=integration.provider,

@@ -1,8 +1,6 @@
-"""NinjaOne OAuth in the browser: start (redirect to NinjaOne) and callback (a result page).
-
-Both need the admin's UI session: the state is bound to it. The callback calls NinjaOne, so
-it holds no transaction of the request's; it opens short ones around the vendor calls.
-"""
+"""OAuth in the browser, for providers with the `oauth` capability: start (redirect to the
+vendor) and callback (a result page). Both need the admin's UI session (the state is bound to
+it). The callback calls the vendor, so it holds no transaction of the request's."""
 
 from __future__ import annotations
 
@@ -11,7 +9,8 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from alertdesk.errors import AlertdeskError
+from alertdesk.errors import AlertdeskError, NotFound
+from alertdesk.providers import ProviderSpec, get_provider
 from alertdesk.services.integrations import oauth
 from alertdesk.services.integrations.org_mappings import sync_after_connect
 from alertdesk.web.deps import (
@@ -25,12 +24,20 @@ from alertdesk.web.deps import (
 )
 from alertdesk.web.ui.rendering import render
 
-router = APIRouter(prefix="/integrations/ninjaone/oauth", tags=["integrations"])
+router = APIRouter(prefix="/integrations/{provider}/oauth", tags=["integrations"])
+
+
+def _with_oauth(provider: str) -> ProviderSpec:
+    spec = get_provider(provider)
+    if spec is None or spec.oauth is None:
+        raise NotFound(f"{provider!r} has no OAuth sign-in.")
+    return spec
 
 
 @router.get("/start")
 def start(
     request: Request,
+    provider: str,
     integration_id: uuid.UUID,
     session: SessionDep,
     user: UiAdmin,
@@ -38,14 +45,15 @@ def start(
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> Response:
-    binding = request.state.csrf_token
-    url = oauth.start(session, user, integration_id, binding, vendor, base_url, now)
+    spec, binding = _with_oauth(provider), request.state.csrf_token
+    url = oauth.start(session, user, spec.name, integration_id, binding, vendor, base_url, now)
     return RedirectResponse(url, status_code=302)
 
 
 @router.get("/callback")
 def callback(
     request: Request,
+    provider: str,
     database: DatabaseDep,
     user: DetachedUiAdmin,
     vendor: VendorDep,
@@ -55,14 +63,17 @@ def callback(
     state: str = "",
     error: str = "",
 ) -> Response:
-    context = {"user": user, "title": "NinjaOne"}
+    spec = _with_oauth(provider)
+    context = {"user": user, "title": spec.label, "spec": spec}
     if error or not code or not state:
-        message = f"NinjaOne did not authorize the connection ({error or 'no code returned'})."
+        message = f"{spec.label} did not authorize the connection ({error or 'no code returned'})."
         return render(request, "oauth_result.html", context | {"error": message}, 400)
     try:
         with database.transaction() as session:  # the state is used up even if what follows fails
             claimed = oauth.claim_state(session, user, state, request.state.csrf_token, now)
-        integration = oauth.complete(database, user, claimed, code, vendor, base_url, now)
+        integration = oauth.complete(
+            database, user, spec.name, claimed, code, vendor, base_url, now
+        )
         sync_after_connect(database, user.tenant, integration.id, vendor, now)
     except AlertdeskError as exc:
         return render(

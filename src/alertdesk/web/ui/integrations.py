@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from alertdesk.errors import AlertdeskError
-from alertdesk.providers import REGISTRY, get_provider
+from alertdesk.errors import AlertdeskError, InvalidField
+from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
 from alertdesk.services.integrations import connect as svc
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.tickets.reference import list_clients
@@ -26,6 +26,13 @@ from alertdesk.web.deps import (
     UiAdmin,
     VendorDep,
 )
+from alertdesk.web.ui.connect_form import (
+    ConnectForm,
+    connect_form,
+    field_of,
+    posted,
+    sent_values,
+)
 from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import error_page, render
 
@@ -37,26 +44,45 @@ def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
     return RedirectResponse(f"/ui/settings/integrations/{integration_id}{anchor}", 303)
 
 
-@router.get("")
-def integrations_page(
+def _listing(
     request: Request,
-    session: SessionDep,
-    user: UiAdmin,
-    base_url: BaseUrlDep,
-    error: str | None = None,
-    form: dict[str, str] | None = None,
+    session: Session,
+    user: User,
+    failed: tuple[str, AlertdeskError] | None = None,
+    sent: dict[str, str] | None = None,
 ) -> Response:
+    """The page; after a failed connect, that provider's form shows what was sent and why it
+    failed: at its field when the error names one, above the forms otherwise."""
     rows = svc.list_integrations(session, user.tenant)
-    context = {
-        "user": user,
-        "integrations": rows,
-        "providers": REGISTRY,
-        "connected": {i.provider for i in rows if i.is_active},
-        "base_url": base_url,
-        "error": error,
-        "form": form or {},
-    }
-    return render(request, "settings/integrations.html", context, 422 if error else 200)
+    connected = {i.provider for i in rows if i.is_active}
+    forms: list[ConnectForm] = []
+    error: str | None = None
+    for spec in REGISTRY.values():
+        if spec.name in connected:
+            continue
+        form = connect_form(spec)
+        if failed is not None and failed[0] == spec.name:
+            form, error = _with_failure(spec, sent or {}, failed[1])
+        forms.append(form)
+    if failed is not None and not any(f.spec.name == failed[0] for f in forms):
+        error = failed[1].message  # unknown or already connected provider
+    context = {"user": user, "integrations": rows, "forms": forms, "error": error}
+    return render(request, "settings/integrations.html", context, 422 if failed else 200)
+
+
+def _with_failure(
+    spec: ProviderSpec, sent: dict[str, str], exc: AlertdeskError
+) -> tuple[ConnectForm, str | None]:
+    blank = connect_form(spec)
+    field = field_of(exc, blank) if isinstance(exc, InvalidField) else None
+    if field is None:
+        return connect_form(spec, sent), exc.message
+    return connect_form(spec, sent, {field: exc.message}), None
+
+
+@router.get("")
+def integrations_page(request: Request, session: SessionDep, user: UiAdmin) -> Response:
+    return _listing(request, session, user)
 
 
 @router.post("", dependencies=[CsrfChecked])
@@ -67,28 +93,20 @@ def connect(
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
-    provider: FormText = "",
-    instance_url: FormText = "",
-    client_id: FormText = "",
-    client_secret: FormText = "",
-    api_key: FormText = "",
-    authorization: FormText = "client_credentials",
+    sent: Annotated[dict[str, str], Depends(posted)],
 ) -> Response:
-    credentials = (
-        {"client_id": client_id, "client_secret": client_secret}
-        if provider == "ninjaone"
-        else {"api_key": api_key}
-    )
-    settings = {"authorization": authorization} if provider == "ninjaone" else {}
+    """Whatever the provider's form holds: its fields come from the provider's spec."""
+    provider, instance_url = sent.get("provider", ""), sent.get("instance_url", "")
+    spec = get_provider(provider)
+    credentials, settings = sent_values(spec, sent) if spec else ({}, {})
     request_ = svc.ConnectRequest(provider, instance_url, credentials, settings)
     try:  # the vendor is called with no transaction open
         integration, secret = lifecycle.connect(
             database, user.tenant, request_, vendor, base_url, now
         )
     except AlertdeskError as exc:
-        form = {"provider": provider, "instance_url": instance_url, "client_id": client_id}
         with database.transaction() as session:
-            return integrations_page(request, session, user, base_url, exc.message, form)
+            return _listing(request, session, user, (provider, exc), sent)
     if integration.is_active:
         org_mappings.sync_after_connect(database, user.tenant, integration.id, vendor, now)
     with database.transaction() as session:

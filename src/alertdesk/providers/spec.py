@@ -1,0 +1,49 @@
+"""What a provider declares: its credentials model, how to reach it, and the optional
+capabilities it has (webhook, fetcher, outbound, oauth, poller). Callers check these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from alertdesk.providers.base import AlertFetcher, OAuthApi, VendorApi, WebhookSource
+
+
+@dataclass(frozen=True)
+class ConnectHints:
+    """What the connect form says about the instance address (the credentials come from the
+    credentials model): a help line, and either a list of hosts or a free-text placeholder."""
+
+    help: str
+    instance_label: str = "Address"
+    instance_choices: tuple[str, ...] = ()
+    instance_placeholder: str = "https://api.example.com"
+
+
+@dataclass(frozen=True)
+class OAuthFlow:
+    """An authorization-code sign-in, offered next to the credentials-only one."""
+
+    make_api: Callable[[str, Any, httpx.Client], OAuthApi]
+    direct_choice: str  # how the form names signing in with the credentials alone
+    oauth_choice: str
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    name: str
+    label: str
+    credentials: type[BaseModel]
+    make_api: Callable[[str, Any, httpx.Client], VendorApi]
+    connect: ConnectHints
+    webhook: WebhookSource | None = None
+    # what an admin pastes into the vendor when its API cannot register our webhook itself
+    webhook_setup: Callable[[str, str], dict[str, Any]] | None = None
+    outbound: bool = False  # its API is an OutboundAdapter: alerts can be reset from here
+    oauth: OAuthFlow | None = None
+    fetcher: Callable[[str, Any, httpx.Client], AlertFetcher] | None = None  # none built yet
+    poller: Callable[[str, Any, httpx.Client], object] | None = None  # Huntress (not built yet)
