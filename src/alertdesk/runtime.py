@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from alertdesk.providers.address_guard import AddressGuard, Allowlist
-from alertdesk.services.integrations.connect import Vendor
+from alertdesk.services.integrations.records import Vendor
 from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database

@@ -15,7 +15,7 @@ from alertdesk.errors import Forbidden, Unauthorized
 from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import authenticate_token
 from alertdesk.services.accounts.sessions import session_user
-from alertdesk.services.integrations.connect import Vendor
+from alertdesk.services.integrations.records import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import User
 from alertdesk.web.session_cookie import COOKIE_NAME, SessionCodec, UiSession

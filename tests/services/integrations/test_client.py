@@ -17,7 +17,7 @@ from alertdesk.errors import Conflict
 from alertdesk.providers.base import ExternalOrg, VendorApi, VendorError
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.integrations.client import IntegrationClient
-from alertdesk.services.integrations.connect import Vendor, get_integration
+from alertdesk.services.integrations.records import Vendor, get_integration
 from alertdesk.services.integrations.vault import Vault
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, NotFound
 from alertdesk.providers.base import AlertRef, OutboundAdapter, TokenAuth, VendorApi, VendorError
-from alertdesk.services.integrations.connect import Vendor, get_integration, provider_of
+from alertdesk.services.integrations.records import Vendor, get_integration, provider_of
 from alertdesk.services.integrations.tokens import TokenKey
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration

@@ -19,7 +19,7 @@ from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
-from alertdesk.services.integrations.connect import parse_settings, provider_of
+from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
 from alertdesk.storage.models import Alert, InboundEvent, Integration
 

@@ -13,7 +13,7 @@ from alertdesk.errors import Conflict
 from alertdesk.providers import ProviderSpec
 from alertdesk.providers.base import VendorApi, VendorError, WebhookRegistrar, plain_secrets
 from alertdesk.services.integrations.client import IntegrationClient
-from alertdesk.services.integrations.connect import (
+from alertdesk.services.integrations.records import (
     OAUTH_PENDING,
     CheckedRequest,
     ConnectRequest,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from alertdesk.errors import AlertdeskError, Conflict
 from alertdesk.providers.base import OAuthApi, VendorError
 from alertdesk.services.accounts.auth import digest
-from alertdesk.services.integrations.connect import (
+from alertdesk.services.integrations.lifecycle import check_at_vendor, mark_connected
+from alertdesk.services.integrations.records import (
     OAUTH_PENDING,
     Vendor,
     get_integration,
@@ -25,7 +26,6 @@ from alertdesk.services.integrations.connect import (
     vendor_failure,
     webhook_url,
 )
-from alertdesk.services.integrations.lifecycle import check_at_vendor, mark_connected
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OAuthState, User
 

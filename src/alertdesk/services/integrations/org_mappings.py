@@ -15,7 +15,7 @@ from alertdesk.core.org_names import find_exact_match
 from alertdesk.errors import AlertdeskError, NotFound
 from alertdesk.providers.base import ExternalOrg, VendorError
 from alertdesk.services.integrations.client import IntegrationClient
-from alertdesk.services.integrations.connect import Vendor, get_integration, vendor_failure
+from alertdesk.services.integrations.records import Vendor, get_integration, vendor_failure
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Client, OrgMapping

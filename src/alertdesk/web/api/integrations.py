@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from alertdesk.services.integrations import connect as svc
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, oauth, org_mappings
+from alertdesk.services.integrations import records as svc
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping
 from alertdesk.web.api.schemas import Input, Output

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
-from alertdesk.services.integrations import connect as svc
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
+from alertdesk.services.integrations import records as svc
 from alertdesk.services.tickets.reference import list_clients
 from alertdesk.storage.models import User
 from alertdesk.web.deps import (
