@@ -57,3 +57,9 @@ class Database:
         if self._embedded is not None:
             self._embedded.cleanup()
             self._embedded = None
+
+
+def refusal_reason(exc: BaseException, limit: int = 200) -> str:
+    """The first line of what the database (or its driver) said, for a log or an answer."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0][:limit] if lines else "no reason given"

@@ -23,6 +23,7 @@ from alertdesk.errors import (
     Unauthorized,
     Unavailable,
 )
+from alertdesk.storage.database import refusal_reason
 from alertdesk.web import ui
 from alertdesk.web.deps import LoginRequired
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
@@ -49,9 +50,8 @@ def integrity_error(request: Request, exc: IntegrityError) -> Response:
 
 def data_error(request: Request, exc: DataError) -> Response:
     """A value the database refused (out of range, too long…): the caller's to fix."""
-    lines = str(exc.orig or exc).strip().splitlines()
-    reason = lines[0][:200] if lines else "invalid value"
-    return domain_error(request, InvalidField("request", f"A value could not be stored: {reason}."))
+    message = f"A value could not be stored: {refusal_reason(exc)}."
+    return domain_error(request, InvalidField("request", message))
 
 
 def database_down(request: Request, exc: OperationalError) -> Response:

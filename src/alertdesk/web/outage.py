@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from alertdesk.storage.database import refusal_reason
+
 log = logging.getLogger("alertdesk.database")
 RETRY_AFTER_SECONDS = 30
 
@@ -25,8 +27,8 @@ class OutageLog:
             if self._down:
                 return
             self._down = True
-        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
-        log.error("database unreachable (%s); answering 503 until it is back", reason[:300])
+        reason = refusal_reason(exc, 300)
+        log.error("database unreachable (%s); answering 503 until it is back", reason)
 
     def recovered(self) -> None:
         if not self._down:  # the common case: no lock taken

@@ -21,6 +21,7 @@ from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
+from alertdesk.storage.database import refusal_reason
 from alertdesk.storage.models import Alert, InboundEvent, Integration
 
 MAX_ID = 255
@@ -171,8 +172,7 @@ def mark_unstorable(
     inbound = _wait_for(session, tenant, inbound_id)
     if inbound is None:
         return None
-    lines = str(exc.orig or exc).strip().splitlines()
-    reason = f"the delivery holds a value that cannot be stored: {lines[0][:200] if lines else ''}"
+    reason = f"the delivery holds a value that cannot be stored: {refusal_reason(exc)}"
     inbound.attempts += 1
     delivery = _mark(inbound, "rejected", Delivery(400, {"detail": reason}), now, reason)
     session.flush()
