@@ -31,3 +31,8 @@ def condition_lock_key(external_org_id: str | None, key: str) -> str:
 
 def alert_lock_key(external_alert_id: str) -> str:
     return f"alert:{external_alert_id}"
+
+
+def lock_keys(external_org_id: str | None, key: str, external_alert_id: str) -> list[str]:
+    """Every key a writer of this alert locks: its condition's (first) and its own."""
+    return [condition_lock_key(external_org_id, key), alert_lock_key(external_alert_id)]

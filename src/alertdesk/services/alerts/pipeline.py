@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
-from alertdesk.core.dedup import alert_lock_key, condition_lock_key, dedup_key
+from alertdesk.core.dedup import condition_lock_key, dedup_key, lock_keys
 from alertdesk.core.rules import RuleMatch, match_rule
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
@@ -54,9 +54,8 @@ def process_alert_event(
 ) -> Outcome:
     event = plausible_time(event, now)
     key = dedup_key(event)
-    condition = condition_lock_key(event.external_org_id, key)
-    keys = [condition, alert_lock_key(event.external_alert_id)]
-    remembered = lock_alert_keys(session, event.tenant, event.integration_id, keys)[condition]
+    keys = lock_keys(event.external_org_id, key, event.external_alert_id)
+    remembered = lock_alert_keys(session, event.tenant, event.integration_id, keys)[keys[0]]
     context = load_context(session, event, key, remembered)
     if event.kind == "reset":
         existing = context.existing

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
-from alertdesk.core.dedup import alert_lock_key, condition_lock_key
+from alertdesk.core.dedup import lock_keys
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict, InvalidField
@@ -93,10 +93,7 @@ def _locked_alert(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID) -> A
     """The alert, read again once its keys are locked: two people pressing the button at once,
     or a webhook of the same alert arriving meanwhile, must not make two tickets."""
     alert = get_owned(session, Alert, tenant, alert_id)
-    keys = [
-        condition_lock_key(alert.external_org_id, alert.dedup_key),
-        alert_lock_key(alert.external_alert_id),
-    ]
+    keys = lock_keys(alert.external_org_id, alert.dedup_key, alert.external_alert_id)
     lock_alert_keys(session, tenant, alert.integration_id, keys)
     session.refresh(alert)
     return alert

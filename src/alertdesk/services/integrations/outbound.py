@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.dedup import alert_lock_key, condition_lock_key
+from alertdesk.core.dedup import lock_keys
 from alertdesk.core.rules import RuleActions
 from alertdesk.errors import AlertdeskError
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
@@ -126,7 +126,7 @@ def _lock_keys_of(session: Session, tenant: uuid.UUID, alert_ids: list[uuid.UUID
     )
     keys: dict[uuid.UUID, list[str]] = defaultdict(list)
     for integration_id, external_id, org, dedup in rows:
-        keys[integration_id] += [alert_lock_key(external_id), condition_lock_key(org, dedup)]
+        keys[integration_id] += lock_keys(org, dedup, external_id)
     for integration_id in sorted(keys):
         lock_alert_keys(session, tenant, integration_id, keys[integration_id])
 
