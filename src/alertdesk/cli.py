@@ -12,10 +12,13 @@ from rich.console import Console
 from alertdesk.errors import AlertdeskError
 from alertdesk.runtime import Runtime, run_in_transaction
 from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.directory import users_with_email
 from alertdesk.services.accounts.tenants import create_tenant, find_tenant
-from alertdesk.services.accounts.users import create_user, find_users_by_email
+from alertdesk.services.accounts.users import create_user
 from alertdesk.services.integrations.deliveries import prune, replay
 from alertdesk.settings import Settings
+from alertdesk.storage.migrate import awaiting_distribution
+from alertdesk.storage.migrate import distribute as distribute_schema
 
 app = typer.Typer(help="alertdesk: RMM and security alerts into tickets.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -47,9 +50,28 @@ def failing_cleanly() -> Iterator[None]:
 
 
 @app.command()
-def migrate() -> None:
-    """Apply database migrations."""
-    with runtime():
+def migrate(
+    distribute: Annotated[
+        bool,
+        typer.Option(
+            "--distribute",
+            help="On Citus: shard every table of a schema migrated before Citus was installed"
+            " (one transaction that copies all data to the workers; run it in a quiet hour).",
+        ),
+    ] = False,
+) -> None:
+    """Apply database migrations (on Citus, new tables are distributed as they are created)."""
+    with failing_cleanly(), runtime() as rt:
+        engine = rt.database.engine
+        if distribute:
+            tables = distribute_schema(engine)
+            typer.echo(f"distributed {len(tables)} tables" if tables else "already distributed")
+        waiting = awaiting_distribution(engine)
+        if waiting:
+            err.print(
+                f"[yellow]warning:[/yellow] citus is installed but {len(waiting)} tables are not"
+                " distributed yet: run `alertdesk migrate --distribute`."
+            )
         typer.echo("database is up to date")
 
 
@@ -84,7 +106,8 @@ def serve(
 def inbound_replay(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant")] = None,
 ) -> None:
-    """Process again the webhook deliveries that failed (all tenants unless --tenant)."""
+    """Process again the webhook deliveries that failed (all tenants unless --tenant; on Citus
+    that reads every shard)."""
     with failing_cleanly(), runtime() as rt:
         tenant_id = None
         if tenant is not None:
@@ -102,7 +125,7 @@ def inbound_replay(
 @inbound_app.command("prune")
 def inbound_prune() -> None:
     """Delete the webhook deliveries older than ALERTDESK_INBOUND_RETENTION_DAYS (default 30),
-    except those still to be processed."""
+    except those still to be processed, in every tenant (on Citus: every shard)."""
     with runtime() as rt:
         days = rt.settings.inbound_retention_days
         removed = prune(rt.database, rt.now(), days)
@@ -137,7 +160,7 @@ def tokens_create(
 ) -> None:
     """Print a new API token for a user (shown once)."""
     with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
-        users = find_users_by_email(session, email, tenant)
+        users = users_with_email(session, email, tenant)
         if not users:
             raise AlertdeskError(f"No user with email {email}.")
         if len(users) > 1:

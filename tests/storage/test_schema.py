@@ -7,10 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Connection, ForeignKeyConstraint, Index, Table, UniqueConstraint
 
+from alertdesk.storage.distribution import REFERENCE_TABLES
 from alertdesk.storage.models import Base
 
-# Small, global tables that Citus would replicate to every node instead of distributing.
-REFERENCE_TABLES = {"tenant"}
 TABLES = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
 
 
@@ -20,16 +19,17 @@ def _leading_column(columns: list[object]) -> str | None:
 
 
 def _key_violations(table: Table) -> list[str]:
-    problems = []
+    problems: list[str] = []
+    if table.name in REFERENCE_TABLES:  # global lookups: keyed by what they look up
+        return problems
     if _leading_column(list(table.primary_key.columns)) != "tenant":
         problems.append("primary key")
     for fk in (c for c in table.constraints if isinstance(c, ForeignKeyConstraint)):
         if fk.column_keys[0] != "tenant" or fk.elements[0].column.name != "tenant":
             problems.append(f"foreign key {fk.name}")
-    if table.name not in REFERENCE_TABLES:
-        for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
-            if _leading_column(list(unique.columns)) != "tenant":
-                problems.append(f"unique constraint {unique.name}")
+    for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
+        if _leading_column(list(unique.columns)) != "tenant":
+            problems.append(f"unique constraint {unique.name}")
     for index in table.indexes:
         if _leading_column(list(index.expressions)) != "tenant":
             problems.append(f"index {index.name}")

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine, text
 
 from alertdesk.settings import Settings
+from alertdesk.storage import distribution
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Base
 
@@ -33,6 +34,8 @@ def run_migrations_online() -> None:
                 connection=connection, target_metadata=Base.metadata, compare_type=True
             )
             with context.begin_transaction():
+                if distribution.citus_installed(connection):
+                    distribution.use_sequential_mode(connection)
                 context.run_migrations()
             connection.commit()
         finally:

@@ -48,6 +48,9 @@ def _lock(database: Database, world: World, keys: list[str]) -> Session:
 def _try_lock(database: Database, world: World, keys: list[str]) -> bool:
     """Whether `keys` can be locked right now (another transaction may hold them)."""
     with database.sessions() as session, session.begin():
+        # on Citus the wait happens on the worker holding the row: send it the timeout too
+        # (a harmless placeholder setting on plain PostgreSQL)
+        session.execute(text("set local citus.propagate_set_commands = 'local'"))
         session.execute(text("set local lock_timeout = '300ms'"))
         try:
             lock_alert_keys(session, world.tenant, world.integration.id, keys)

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from alertdesk.migrations.tables import create_reference_table, create_tenant_table
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -16,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_reference_table(
         "tenant",
         sa.Column("tenant", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -29,7 +31,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant", name=op.f("pk_tenant")),
         sa.UniqueConstraint("name", name=op.f("uq_tenant_name")),
     )
-    op.create_table(
+    create_tenant_table(
         "board",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
@@ -54,7 +56,7 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("is_default"),
     )
-    op.create_table(
+    create_tenant_table(
         "category",
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
@@ -75,7 +77,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant", "id", name=op.f("pk_category")),
         sa.UniqueConstraint("tenant", "name", name=op.f("uq_category_tenant_name")),
     )
-    op.create_table(
+    create_tenant_table(
         "client",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
@@ -98,7 +100,7 @@ def upgrade() -> None:
         ["tenant", sa.literal_column("lower(name)")],
         unique=True,
     )
-    op.create_table(
+    create_tenant_table(
         "priority",
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -128,7 +130,7 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("is_default"),
     )
-    op.create_table(
+    create_tenant_table(
         "ticket_sequence",
         sa.Column("tenant", sa.Uuid(), nullable=False),
         sa.Column("last_number", sa.BigInteger(), nullable=False),
@@ -140,7 +142,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant", name=op.f("pk_ticket_sequence")),
     )
-    op.create_table(
+    create_tenant_table(
         "user",
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -162,7 +164,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant", "id", name=op.f("pk_user")),
         sa.UniqueConstraint("tenant", "email", name=op.f("uq_user_tenant_email")),
     )
-    op.create_table(
+    create_tenant_table(
         "api_token",
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -187,7 +189,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant", "id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("tenant", "token_hash", name=op.f("uq_api_token_tenant_token_hash")),
     )
-    op.create_table(
+    create_tenant_table(
         "asset",
         sa.Column("client_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -208,7 +210,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant", "id", name=op.f("pk_asset")),
     )
-    op.create_table(
+    create_tenant_table(
         "ticket_status",
         sa.Column("board_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -241,7 +243,7 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("is_default"),
     )
-    op.create_table(
+    create_tenant_table(
         "asset_external_ref",
         sa.Column("asset_id", sa.Uuid(), nullable=False),
         sa.Column("provider", sa.String(length=50), nullable=False),
@@ -268,7 +270,7 @@ def upgrade() -> None:
             name=op.f("uq_asset_external_ref_tenant_provider_external_id"),
         ),
     )
-    op.create_table(
+    create_tenant_table(
         "ticket",
         sa.Column("number", sa.String(length=20), nullable=False),
         sa.Column("title", sa.String(length=500), nullable=False),
@@ -342,7 +344,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_ticket_tenant_open", "ticket", ["tenant", "closed_at", "updated_at"], unique=False
     )
-    op.create_table(
+    create_tenant_table(
         "ticket_asset",
         sa.Column("tenant", sa.Uuid(), nullable=False),
         sa.Column("ticket_id", sa.Uuid(), nullable=False),
@@ -361,7 +363,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant", "ticket_id", "asset_id", name=op.f("pk_ticket_asset")),
     )
-    op.create_table(
+    create_tenant_table(
         "ticket_comment",
         sa.Column("ticket_id", sa.Uuid(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -395,7 +397,7 @@ def upgrade() -> None:
         ["tenant", "ticket_id", "created_at"],
         unique=False,
     )
-    op.create_table(
+    create_tenant_table(
         "ticket_history",
         sa.Column("ticket_id", sa.Uuid(), nullable=False),
         sa.Column("field", sa.String(length=30), nullable=False),
@@ -433,7 +435,7 @@ def upgrade() -> None:
         ["tenant", "ticket_id", "created_at"],
         unique=False,
     )
-    op.create_table(
+    create_tenant_table(
         "time_entry",
         sa.Column("ticket_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),

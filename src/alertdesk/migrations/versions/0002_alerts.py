@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from alertdesk.migrations.tables import create_tenant_table
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -17,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "event",
         sa.Column("type", sa.String(length=100), nullable=False),
         sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -34,7 +36,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_event_tenant_type_created", "event", ["tenant", "type", "created_at"], unique=False
     )
-    op.create_table(
+    create_tenant_table(
         "integration",
         sa.Column("provider", sa.String(length=50), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -58,7 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant", "id", name=op.f("pk_integration")),
         sa.UniqueConstraint("tenant", "provider", name=op.f("uq_integration_tenant_provider")),
     )
-    op.create_table(
+    create_tenant_table(
         "alert_rule",
         sa.Column("integration_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
@@ -90,7 +92,7 @@ def upgrade() -> None:
         ["tenant", "integration_id", "priority_order"],
         unique=False,
     )
-    op.create_table(
+    create_tenant_table(
         "org_mapping",
         sa.Column("integration_id", sa.Uuid(), nullable=False),
         sa.Column("external_org_id", sa.String(length=200), nullable=False),
@@ -126,7 +128,7 @@ def upgrade() -> None:
             name=op.f("uq_org_mapping_tenant_integration_id_external_org_id"),
         ),
     )
-    op.create_table(
+    create_tenant_table(
         "maintenance_window",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
@@ -171,7 +173,7 @@ def upgrade() -> None:
         ["tenant", "is_active"],
         unique=False,
     )
-    op.create_table(
+    create_tenant_table(
         "alert",
         sa.Column("integration_id", sa.Uuid(), nullable=False),
         sa.Column("external_alert_id", sa.String(length=255), nullable=False),

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from alertdesk.migrations.tables import create_tenant_table
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -17,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_tenant_table(
         "inbound_event",
         sa.Column("integration_id", sa.Uuid(), nullable=False),
         sa.Column("provider", sa.String(length=50), nullable=False),
@@ -55,7 +57,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_inbound_event_tenant_status", "inbound_event", ["tenant", "status"], unique=False
     )
-    op.create_table(
+    create_tenant_table(
         "oauth_state",
         sa.Column("integration_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),

@@ -31,7 +31,7 @@ def upgrade() -> None:
         op.execute(
             f"update alert set {column} = {fallback}"  # noqa: S608 (fixed names above)
             f" where {column} < timestamptz '2000-01-01 00:00:00+00'"
-            f" or {column} > created_at + interval '1 day'"
+            f" or {column} - created_at > interval '1 day'"  # immutable, so Citus can run it
         )
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, NotFound, Unauthorized
-from alertdesk.storage.models import ApiToken, Tenant, User
+from alertdesk.services.accounts.directory import users_with_email
+from alertdesk.storage.models import ApiToken, User
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs as much time as a wrong password.
@@ -39,20 +40,17 @@ def authenticate_password(
     session: Session, email: str, password: str, tenant_name: str | None = None
 ) -> User:
     """The active user with this email and password; the workspace disambiguates shared emails."""
-    query = select(User).where(User.email == normalize_email(email), User.is_active)
-    if tenant_name:
-        query = query.join(Tenant, Tenant.tenant == User.tenant).where(Tenant.name == tenant_name)
-    candidates = [u for u in session.scalars(query) if _password_matches(u.password_hash, password)]
+    candidates = [
+        user
+        for user in users_with_email(session, email, tenant_name)
+        if user.is_active and _password_matches(user.password_hash, password)
+    ]
     if not candidates:
         _password_matches(_DUMMY_HASH, password)
         raise Unauthorized("Wrong email or password.")
     if len(candidates) > 1:
         raise Conflict("This email belongs to several workspaces: enter the workspace name.")
     return candidates[0]
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 @dataclass(frozen=True)

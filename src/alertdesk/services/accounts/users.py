@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, InvalidField, NotFound
-from alertdesk.services.accounts.auth import hash_password, normalize_email
-from alertdesk.storage.models import Tenant, User
+from alertdesk.services.accounts.auth import hash_password
+from alertdesk.services.accounts.directory import normalize_email, remember_email
+from alertdesk.storage.models import User
 from alertdesk.storage.models.people import ROLES
 
 MIN_PASSWORD_LENGTH = 8
@@ -41,6 +42,7 @@ def create_user(
         password_hash=hash_password(password),
     )
     session.add(user)
+    remember_email(session, tenant, email)
     session.flush()
     return user
 
@@ -54,11 +56,3 @@ def get_user(session: Session, tenant: uuid.UUID, user_id: uuid.UUID) -> User:
     if user is None:
         raise NotFound("No such user.")
     return user
-
-
-def find_users_by_email(session: Session, email: str, tenant_name: str | None) -> list[User]:
-    """Users with this email across tenants (for the CLI); narrowed by tenant name if given."""
-    query = select(User).where(User.email == normalize_email(email))
-    if tenant_name:
-        query = query.join(Tenant, Tenant.tenant == User.tenant).where(Tenant.name == tenant_name)
-    return list(session.scalars(query))

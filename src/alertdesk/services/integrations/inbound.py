@@ -22,7 +22,7 @@ from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
 from alertdesk.storage.database import refusal_reason
-from alertdesk.storage.models import Alert, InboundEvent, Integration
+from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute
 
 MAX_ID = 255
 MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer retried
@@ -43,9 +43,16 @@ class Delivery:
 def find_active_integration(
     session: Session, provider: str, integration_id: uuid.UUID
 ) -> Integration | None:
-    """By id alone: the webhook URL carries no tenant (ids are random UUIDs)."""
+    """The webhook URL carries only the id: its route (a reference table) names the tenant, so
+    the integration is then read from that tenant's shard alone."""
+    tenant = session.scalar(
+        select(IntegrationRoute.tenant).where(IntegrationRoute.integration_id == integration_id)
+    )
+    if tenant is None:
+        return None
     return session.scalar(
         select(Integration).where(
+            Integration.tenant == tenant,
             Integration.id == integration_id,
             Integration.provider == provider,
             Integration.is_active,

@@ -26,7 +26,7 @@ from alertdesk.services.integrations.records import (
 )
 from alertdesk.services.integrations.vault import new_webhook_secret
 from alertdesk.storage.database import Database
-from alertdesk.storage.models import Integration
+from alertdesk.storage.models import Integration, IntegrationRoute
 
 
 def connect(
@@ -101,7 +101,7 @@ def _claim_row(
     row = Integration(
         tenant=tenant, id=integration_id, provider=spec.name, created_at=now, settings={}
     )
-    session.add(row)
+    session.add_all([row, IntegrationRoute(integration_id=integration_id, tenant=tenant)])
     return row
 
 

@@ -24,6 +24,7 @@ from alertdesk.storage.models.reference import (
     Priority,
     TicketStatus,
 )
+from alertdesk.storage.models.routes import EmailRoute, IntegrationRoute
 from alertdesk.storage.models.tickets import (
     Ticket,
     TicketAsset,
@@ -43,9 +44,11 @@ __all__ = [
     "Board",
     "Category",
     "Client",
+    "EmailRoute",
     "Event",
     "InboundEvent",
     "Integration",
+    "IntegrationRoute",
     "MaintenanceWindow",
     "OAuthState",
     "OrgMapping",
