@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from alertdesk import __version__
+from alertdesk.jobs.worker import in_process_worker
 from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.web import api, error_handlers, health, ui, webhooks
@@ -22,15 +23,21 @@ from alertdesk.web.session_cookie import SessionCodec
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    if app.state.owns_runtime:
-        app.state.runtime.close()
+    try:
+        if app.state.runs_worker:
+            async with in_process_worker(app.state.runtime):
+                yield
+        else:
+            yield
+    finally:
+        if app.state.owns_runtime:
+            app.state.runtime.close()
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The web app over a runtime (tests build theirs with Runtime.build and a fake vendor)."""
     app = FastAPI(title="alertdesk", version=__version__, lifespan=lifespan)
-    app.state.owns_runtime = False
+    app.state.owns_runtime = app.state.runs_worker = False
     app.state.runtime = runtime
     secret_key = runtime.settings.resolved_secret_key()
     app.state.session_codec = SessionCodec(secret_key, runtime.settings.session_max_age_seconds)
@@ -50,6 +57,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory alertdesk.app:create_app_from_env` (settings from env)."""
     logging.getLogger("uvicorn.access").addFilter(RedactQueryValues())
-    app = create_app(Runtime.from_settings(Settings()))
+    settings = Settings()
+    app = create_app(Runtime.from_settings(settings))
     app.state.owns_runtime = True
+    app.state.runs_worker = settings.serve_worker
     return app

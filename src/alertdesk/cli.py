@@ -94,12 +94,45 @@ def init(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run a job worker in this process (ALERTDESK_SERVE_WORKER; default on)."
+            " Turn off when `alertdesk worker` processes do the jobs.",
+        ),
+    ] = True,
 ) -> None:
     """Run the web service (migrates the database first)."""
+    import os
+
     import uvicorn
+
+    if not worker:
+        os.environ["ALERTDESK_SERVE_WORKER"] = "false"
 
     typer.echo(f"alertdesk listening on http://{host}:{port} (sign in at http://{host}:{port}/ui)")
     uvicorn.run("alertdesk.app:create_app_from_env", factory=True, host=host, port=port)
+
+
+@app.command("worker")
+def worker_command(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs run at once by this process (threads)")
+    ] = 1,
+) -> None:
+    """Run background jobs (event delivery, RMM resets, webhook retries, clean-up) until
+    SIGTERM, which lets running jobs finish. Start as many as you like, on any machines."""
+    import logging
+
+    from alertdesk.jobs.worker import run_worker
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with runtime() as rt:
+        typer.echo(f"alertdesk worker running {concurrency} job(s) at a time")
+        run_worker(rt, concurrency)
 
 
 @inbound_app.command("replay")

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # webhook deliveries older than this are deleted (never those still to be retried)
     inbound_retention_days: int = Field(default=30, ge=1, le=3650)
+    # `serve` also runs a job worker (turn off when `alertdesk worker` processes run apart)
+    serve_worker: bool = True
     # multi-tenant installs: vendor URLs may only reach public addresses, or these exceptions
     block_private_vendor_addresses: bool = False
     vendor_address_allowlist: Annotated[tuple[AllowlistEntry, ...], NoDecode] = ()

@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Connection, ForeignKeyConstraint, Index, Table, UniqueConstraint
 
+from alertdesk.migrations.tables import ours
 from alertdesk.storage.distribution import REFERENCE_TABLES
 from alertdesk.storage.models import Base
 
@@ -57,5 +58,6 @@ def test_the_check_catches_a_key_without_tenant() -> None:
 
 
 def test_migrations_match_the_models(connection: Connection) -> None:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": ours}
+    context = MigrationContext.configure(connection, opts=opts)
     assert compare_metadata(context, Base.metadata) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, text
 
+from alertdesk.migrations.tables import ours
 from alertdesk.settings import Settings
 from alertdesk.storage import distribution
 from alertdesk.storage.database import Database
@@ -31,7 +32,10 @@ def run_migrations_online() -> None:
         connection.commit()
         try:
             context.configure(
-                connection=connection, target_metadata=Base.metadata, compare_type=True
+                connection=connection,
+                target_metadata=Base.metadata,
+                compare_type=True,
+                include_name=ours,
             )
             with context.begin_transaction():
                 if distribution.citus_installed(connection):

@@ -13,6 +13,11 @@ from alembic import op
 from alertdesk.storage import distribution
 
 
+def ours(name: str | None, type_: str, _parent: object) -> bool:
+    """Autogenerate compares our tables only: the job queue's are its own (migration 0008)."""
+    return not (type_ == "table" and (name or "").startswith(distribution.LOCAL_TABLE_PREFIXES))
+
+
 def create_tenant_table(name: str, *elements: sa.schema.SchemaItem) -> None:
     """A table keyed (tenant, …): sharded by tenant on Citus, colocated with the anchor."""
     _create(name, elements, distribution.distribute_by_tenant)

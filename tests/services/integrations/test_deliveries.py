@@ -120,7 +120,11 @@ def test_a_delivery_held_by_another_transaction_is_skipped_then_processed(
     inbound_id = store(db, world.tenant, world.integration)
     now = datetime.now(UTC)
     with db.engine.connect() as other:  # e.g. a webhook or a worker in the middle of it
-        held = select(InboundEvent.id).where(InboundEvent.id == inbound_id).with_for_update()
+        held = (
+            select(InboundEvent.id)
+            .where(InboundEvent.tenant == world.tenant, InboundEvent.id == inbound_id)
+            .with_for_update()
+        )
         assert other.execute(held).scalar_one() == inbound_id
         assert process_stored(db, world.tenant, inbound_id, now) is None
         assert replay(db, world.tenant, None, now).__dict__ == {

@@ -59,10 +59,10 @@ def test_prune_removes_old_final_deliveries_and_keeps_pending_and_recent_ones(
     for status in STATUSES:
         add(session, tenant.id, integration, status, timedelta(days=31))
         add(session, tenant.id, integration, status, timedelta(days=29))
-    assert prune_deliveries(session, NOW, 30) == 4
+    assert prune_deliveries(session, tenant.id, NOW, 30) == 4
     kept = {(s, 29) for s in STATUSES} | {("received", 31), ("failed", 31)}
     assert remaining(session, tenant.id) == kept
-    assert prune_deliveries(session, NOW, 30) == 0
+    assert prune_deliveries(session, tenant.id, NOW, 30) == 0
 
 
 def test_prune_works_in_batches(
@@ -70,5 +70,10 @@ def test_prune_works_in_batches(
 ) -> None:
     for _ in range(5):
         add(session, tenant.id, integration, "processed", timedelta(days=400))
-    assert [prune_deliveries(session, NOW, 365, batch_size=2) for _ in range(4)] == [2, 2, 1, 0]
+    assert [prune_deliveries(session, tenant.id, NOW, 365, batch_size=2) for _ in range(4)] == [
+        2,
+        2,
+        1,
+        0,
+    ]
     assert remaining(session, tenant.id) == set()

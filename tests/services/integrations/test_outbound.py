@@ -91,6 +91,10 @@ def reloaded(session: Session, alert: Alert) -> Alert:
     return session.get_one(Alert, (alert.tenant, alert.id))
 
 
+def outbound(alert: Alert) -> tuple[str | None, str | None, datetime | None]:
+    return alert.outbound_status, alert.outbound_error, alert.outbound_at
+
+
 def ref(alert_id: str, uid: str | None = None, url: str | None = None) -> AlertRef:
     return AlertRef(PROVIDER, url, alert_id, uid)
 
@@ -117,7 +121,7 @@ def test_close_resets_active_alerts_including_absorbed_duplicates(
     for alert in (first, duplicate):
         row = reloaded(session, alert)
         assert (row.status, row.resolved_at, row.updated_at) == ("resolved", CLOSED_AT, CLOSED_AT)
-        assert row.decision["outbound_reset"] == {"reset_at": CLOSED_AT.isoformat()}
+        assert outbound(row) == ("done", None, CLOSED_AT)
         assert row.decision["outcome"] in ("ticket_created", "occurrence_appended")
     assert reloaded(session, elsewhere).status == "active"
     assert first.ticket_id is not None
@@ -138,7 +142,7 @@ def test_opted_out_rule_is_left_alone(session: Session, database: Database, worl
     assert adapter.calls == [ref("A-2")]
     row = reloaded(session, kept)
     assert (row.status, row.resolved_at) == ("active", None)
-    assert "outbound_reset" not in row.decision
+    assert outbound(row) == ("opted_out", None, CLOSED_AT)
     assert reloaded(session, joined).status == "resolved"
 
 
@@ -157,7 +161,7 @@ def test_already_resolved_alerts_are_not_reset(
     assert adapter.calls == [ref("A-1")]
     row = reloaded(session, gone)
     assert (row.status, row.resolved_at) == ("resolved", NOW)
-    assert "outbound_reset" not in row.decision
+    assert outbound(row) == (None, None, None)
 
 
 @pytest.mark.parametrize("link", ["manual link, no rule", "deleted rule", "unreadable actions"])
@@ -201,10 +205,7 @@ def test_adapter_failure_is_stamped_and_the_close_stands(
     assert failing.calls == [ref("A-1")]
     row = reloaded(session, alert)
     assert (row.status, row.resolved_at, row.ticket_id) == ("active", None, alert.ticket_id)
-    assert row.decision["outbound_reset"] == {
-        "error": "NinjaOne answered 503",
-        "failed_at": CLOSED_AT.isoformat(),
-    }
+    assert outbound(row) == ("failed", "NinjaOne answered 503", CLOSED_AT)
     assert row.decision["outcome"] == "ticket_created"
     assert session.get_one(Ticket, (world.tenant, alert.ticket_id)).is_closed
 
@@ -215,12 +216,10 @@ def test_adapter_failure_is_stamped_and_the_close_stands(
     )
     assert retried == [ResetResult(alert.id, "reset")]
     row = reloaded(session, alert)
-    assert (row.status, row.decision["outbound_reset"]) == (
-        "resolved", {"reset_at": retry_at.isoformat()}
-    )  # fmt: skip
+    assert (row.status, outbound(row)) == ("resolved", ("done", None, retry_at))
 
 
-def test_a_provider_without_adapter_is_skipped(
+def test_a_disconnected_integration_fails_the_reset_for_a_retry(
     session: Session, database: Database, world: World
 ) -> None:
     add_rule(session, world.tenant, world.integration.id)
@@ -231,11 +230,26 @@ def test_a_provider_without_adapter_is_skipped(
 
     results = reset(session, database, world, alert.ticket_id, {"tacticalrmm": other})
 
-    assert results == [ResetResult(alert.id, "no_adapter")]
+    error = "the integration is not connected"
+    assert results == [ResetResult(alert.id, "failed", error)]
     assert other.calls == []
-    session.expire_all()
     row = reloaded(session, alert)
-    assert (row.status, "outbound_reset" in row.decision) == ("active", False)
+    assert (row.status, outbound(row)) == ("active", ("failed", error, CLOSED_AT))
+
+
+def test_a_provider_that_cannot_reset_is_marked_not_supported(
+    session: Session, database: Database, world: World
+) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    alert = trigger(session, world, "A-1")
+    world.integration.provider = "huntress"  # a security feed: nothing to reset there
+    adapter = RecordingAdapter()
+
+    results = close_and_reset(session, database, world, alert.ticket_id, adapter)
+
+    assert (results, adapter.calls) == ([ResetResult(alert.id, "no_adapter")], [])
+    row = reloaded(session, alert)
+    assert (row.status, outbound(row)) == ("active", ("not_supported", None, CLOSED_AT))
 
 
 def test_another_tenants_ticket_is_not_touched(
@@ -282,4 +296,4 @@ def test_a_concurrent_webhook_update_is_kept_not_overwritten(
     row = reloaded(session, alert)
     assert (row.status, row.resolved_at) == ("resolved", resolved_at)  # the webhook's
     assert "resolution" in row.decision  # written by the webhook's reset, still there
-    assert row.decision["outbound_reset"] == {"reset_at": CLOSED_AT.isoformat()}
+    assert outbound(row) == ("done", None, CLOSED_AT)

@@ -1,4 +1,5 @@
-"""The event outbox: events are written in the same transaction as the change they describe."""
+"""The event outbox: events are written in the same transaction as the change they describe,
+with their delivery job (outbox.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alertdesk.services.automation.outbox import request_delivery
 from alertdesk.storage.models import Alert, Event
 
 RMM_ALERT_TRIGGERED = "RMM_ALERT_TRIGGERED"
@@ -37,6 +39,7 @@ def publish(
         created_at=now,
     )
     session.add(event)
+    request_delivery(session, tenant)
     return event
 
 

@@ -8,11 +8,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
 from alertdesk.services.integrations import inbound, inbox
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.storage.database import Database
+from alertdesk.storage.models import Tenant
 
 log = logging.getLogger(__name__)
 REPLAY_LIMIT = 500
@@ -85,14 +87,16 @@ def replay(
     integration_id: uuid.UUID | None,
     now: datetime,
     limit: int = REPLAY_LIMIT,
+    backoff: bool = False,
 ) -> ReplayResult:
     """Process the failed (and long-stuck received) deliveries again, oldest first, each in
     its own transaction; one held by another process right now is skipped, not attempted.
 
-    `tenant` None replays for every tenant (the operator's CLI).
+    `tenant` None replays for every tenant (the operator's CLI, the worker's retries); the
+    worker passes `backoff` so a failing delivery is tried less and less often.
     """
     with database.transaction() as session:
-        candidates = inbox.retry_candidates(session, tenant, integration_id, now, limit)
+        candidates = inbox.retry_candidates(session, tenant, integration_id, now, limit, backoff)
     attempted = processed = 0
     for row_tenant, inbound_id in candidates:
         attempt = process_stored(database, row_tenant, inbound_id, now)
@@ -103,12 +107,17 @@ def replay(
 
 
 def prune(database: Database, now: datetime, days: int) -> int:
-    """Delete the deliveries older than the retention period, one short transaction per batch
-    (never those still to be processed); returns how many went."""
+    """Delete the deliveries older than the retention period, tenant by tenant (each a single
+    shard on Citus), one short transaction per batch (never those still to be processed);
+    returns how many went."""
+    with database.transaction() as session:
+        tenants = session.scalars(select(Tenant.tenant).order_by(Tenant.tenant)).all()
     removed = 0
-    while True:
-        with database.transaction() as session:
-            batch = inbox.prune_deliveries(session, now, days)
-        removed += batch
-        if batch < inbox.PRUNE_BATCH:
-            return removed
+    for tenant in tenants:
+        while True:
+            with database.transaction() as session:
+                batch = inbox.prune_deliveries(session, tenant, now, days)
+            removed += batch
+            if batch < inbox.PRUNE_BATCH:
+                break
+    return removed

@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, aliased
 
 from alertdesk.services.integrations.inbound import PENDING, STALE_RECEIVED
 from alertdesk.storage.models import InboundEvent
@@ -53,10 +53,16 @@ def retry_candidates(
     integration_id: uuid.UUID | None,
     now: datetime,
     limit: int,
+    backoff: bool = False,
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(tenant, id) of the failed deliveries and of those stored but left unprocessed for
-    longer than STALE_RECEIVED (the process died), oldest first; `tenant` None: every tenant."""
-    retry = (InboundEvent.status == "failed") | (
+    longer than STALE_RECEIVED (the process died), oldest first; `tenant` None: every tenant.
+    With `backoff` (the worker), a failed one waits 15 s * 2^(attempts - 1) after its last try."""
+    failed = InboundEvent.status == "failed"
+    if backoff:
+        wait = func.make_interval(0, 0, 0, 0, 0, 0, 15 * func.power(2, InboundEvent.attempts - 1))
+        failed &= InboundEvent.processed_at + wait <= now
+    retry = failed | (
         (InboundEvent.status == "received") & (InboundEvent.received_at < now - STALE_RECEIVED)
     )
     query = select(InboundEvent.tenant, InboundEvent.id).where(retry)
@@ -69,22 +75,24 @@ def retry_candidates(
 
 
 def prune_deliveries(
-    session: Session, now: datetime, days: int, batch_size: int = PRUNE_BATCH
+    session: Session, tenant: uuid.UUID, now: datetime, days: int, batch_size: int = PRUNE_BATCH
 ) -> int:
-    """Delete one batch of deliveries received more than `days` ago, of every tenant; returns
-    how many went. Deliveries still to be processed (received, failed) are always kept."""
+    """Delete one batch of the tenant's deliveries received more than `days` ago; returns how
+    many went. Deliveries still to be processed (received, failed) are always kept."""
+    candidate = aliased(InboundEvent)  # not correlated with the DELETE's own table
     old = (
-        select(InboundEvent.tenant, InboundEvent.id)
+        select(candidate.id)
         .where(
-            InboundEvent.received_at < now - timedelta(days=days),
-            InboundEvent.status.not_in(PENDING),
+            candidate.tenant == tenant,
+            candidate.received_at < now - timedelta(days=days),
+            candidate.status.not_in(PENDING),
         )
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     )
     removed = session.scalars(
         delete(InboundEvent)
-        .where(tuple_(InboundEvent.tenant, InboundEvent.id).in_(old))
+        .where(InboundEvent.tenant == tenant, InboundEvent.id.in_(old))
         .returning(InboundEvent.id)
         .execution_options(synchronize_session=False)
     )

@@ -1,6 +1,7 @@
 """Ticket closed by a person → reset its still-active alerts at the vendor (unless the rule
-opted out): read, call the vendors with no transaction open, stamp the results in a new one.
-Failures are stamped on the alert for a later retry and never undo the close."""
+opted out). The TICKET_CLOSED consumer marks them `pending` and queues the reset job; the job
+reads, calls the vendors with no transaction open and stamps the results in a new one.
+Failures are stamped on the alert (`failed`, retried by the job) and never undo the close."""
 
 from __future__ import annotations
 
@@ -13,19 +14,25 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import ValidationError
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from alertdesk.core.dedup import lock_keys
 from alertdesk.core.rules import RuleActions
 from alertdesk.errors import AlertdeskError
+from alertdesk.providers import get_provider
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
 from alertdesk.storage.alert_queries import lock_alert_keys
 from alertdesk.storage.database import Database
-from alertdesk.storage.models import Alert, AlertRule, Integration
+from alertdesk.storage.job_queue import defer
+from alertdesk.storage.models import Alert, AlertRule, Event, Integration
 
 log = logging.getLogger(__name__)
 OPEN = ("active", "acknowledged")
+FINAL = ("done", "opted_out", "not_supported")  # outbound statuses never sent again
+RESET_TASK = "reset_ticket_alerts"
+STATUS_OF = {"reset": "done", "failed": "failed", "opted_out": "opted_out"}
+STATUS_OF["no_adapter"] = "not_supported"
 
 
 @dataclass(frozen=True)
@@ -69,18 +76,27 @@ def plan_resets(
         .outerjoin(
             AlertRule, and_(AlertRule.tenant == tenant, AlertRule.id == Alert.matched_rule_id)
         )
-        .where(Alert.tenant == tenant, Alert.ticket_id == ticket_id, Alert.status.in_(OPEN))
+        .where(
+            Alert.tenant == tenant,
+            Alert.ticket_id == ticket_id,
+            Alert.status.in_(OPEN),
+            Alert.outbound_status.is_(None) | Alert.outbound_status.not_in(FINAL),
+        )
         .order_by(Alert.created_at)
     ).all()
-    return [
-        PlannedReset(
-            alert.id,
-            AlertRef(provider, instance_url, alert.external_alert_id, alert.external_alert_uid),
-        )
-        if _wants_reset(actions)
-        else ResetResult(alert.id, "opted_out")
-        for alert, provider, instance_url, actions in rows
-    ]
+    return [_plan(alert, provider, url, actions) for alert, provider, url, actions in rows]
+
+
+def _plan(
+    alert: Alert, provider: str, url: str | None, actions: Mapping[str, object] | None
+) -> PlannedReset | ResetResult:
+    if not _wants_reset(actions):
+        return ResetResult(alert.id, "opted_out")
+    spec = get_provider(provider)
+    if spec is None or not spec.outbound:
+        return ResetResult(alert.id, "no_adapter")
+    ref = AlertRef(provider, url, alert.external_alert_id, alert.external_alert_uid)
+    return PlannedReset(alert.id, ref)
 
 
 def send_resets(
@@ -93,8 +109,8 @@ def send_resets(
             results.append(item)
             continue
         adapter = adapters.get(item.ref.provider)
-        if adapter is None:
-            results.append(ResetResult(item.alert_id, "no_adapter"))
+        if adapter is None:  # disconnected since the close: tried again until it is back
+            results.append(ResetResult(item.alert_id, "failed", "the integration is not connected"))
             continue
         try:
             adapter.reset_alert(item.ref)
@@ -135,7 +151,7 @@ def record_resets(
     session: Session, tenant: uuid.UUID, results: Sequence[ResetResult], now: datetime
 ) -> None:
     """Stamp what the vendors answered, on alerts re-read under lock (they may have moved on)."""
-    stamped = {r.alert_id: r for r in results if r.result in ("reset", "failed")}
+    stamped = {r.alert_id: r for r in results}
     if not stamped:
         return
     _lock_keys_of(session, tenant, list(stamped))
@@ -146,12 +162,28 @@ def record_resets(
     )
     for alert in alerts:
         result = stamped[alert.id]
-        if result.result == "failed":
-            outcome = {"error": result.error, "failed_at": now.isoformat()}
-        else:
-            outcome = {"reset_at": now.isoformat()}
-            if alert.status in OPEN:
-                alert.status, alert.resolved_at = "resolved", now
-        alert.decision = {**alert.decision, "outbound_reset": outcome}
-        alert.updated_at = now
+        alert.outbound_status, alert.outbound_error = STATUS_OF[result.result], result.error
+        alert.outbound_at = alert.updated_at = now
+        if result.result == "reset" and alert.status in OPEN:
+            alert.status, alert.resolved_at = "resolved", now
     session.flush()
+
+
+def on_ticket_closed(session: Session, event: Event, now: datetime) -> None:
+    """The TICKET_CLOSED consumer: a person's close marks the ticket's open alerts `pending`
+    and queues the reset job; the pipeline's own auto-close resets nothing."""
+    if event.payload.get("actor_kind") != "user":
+        return
+    ticket_id = uuid.UUID(event.payload["ticket_id"])
+    planned = plan_resets(session, event.tenant, ticket_id)
+    record_resets(session, event.tenant, [p for p in planned if isinstance(p, ResetResult)], now)
+    pending = [p.alert_id for p in planned if isinstance(p, PlannedReset)]
+    if not pending:
+        return
+    session.execute(
+        update(Alert)
+        .where(Alert.tenant == event.tenant, Alert.id.in_(pending))
+        .values(outbound_status="pending", outbound_error=None, outbound_at=None)
+    )
+    args = {"tenant": str(event.tenant), "ticket_id": str(ticket_id)}
+    defer(session, RESET_TASK, args, queueing_lock=f"reset:{ticket_id}")

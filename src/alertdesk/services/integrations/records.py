@@ -205,3 +205,15 @@ def webhook_setup(
     if spec.webhook_setup is not None:
         setup[spec.name] = spec.webhook_setup(url, secret)
     return setup
+
+
+def active_integrations_by_provider(session: Session, tenant: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The tenant's connected integrations (one per provider), by provider."""
+    rows = session.execute(
+        select(Integration.provider, Integration.id).where(
+            Integration.tenant == tenant,
+            Integration.is_active,
+            Integration.credentials_encrypted.is_not(None),
+        )
+    )
+    return {provider: integration_id for provider, integration_id in rows}

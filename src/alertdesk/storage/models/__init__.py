@@ -1,6 +1,13 @@
 """All tables, imported here so the metadata is complete for Alembic and the schema test."""
 
-from alertdesk.storage.models.alerts import Alert, AlertLock, AlertRule, Event, MaintenanceWindow
+from alertdesk.storage.models.alerts import (
+    Alert,
+    AlertLock,
+    AlertRule,
+    Event,
+    EventDelivery,
+    MaintenanceWindow,
+)
 from alertdesk.storage.models.base import Base
 from alertdesk.storage.models.integrations import (
     InboundEvent,
@@ -46,6 +53,7 @@ __all__ = [
     "Client",
     "EmailRoute",
     "Event",
+    "EventDelivery",
     "InboundEvent",
     "Integration",
     "IntegrationRoute",

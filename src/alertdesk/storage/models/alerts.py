@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,6 +75,13 @@ class Alert(TenantKeyed, Base):
     raw: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
     decision: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the reset sent to the RMM after a person closed the ticket (see OUTBOUND_STATUSES)
+    outbound_status: Mapped[str | None] = mapped_column(String(20))
+    outbound_error: Mapped[str | None] = mapped_column(Text)
+    outbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+OUTBOUND_STATUSES = ("pending", "done", "failed", "opted_out", "not_supported")
 
 
 class AlertLock(TenantKeyed, Base):
@@ -138,7 +146,31 @@ class Event(TenantKeyed, Base):
     """Transactional outbox: written with the change it describes, consumed after commit."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_tenant_type_created", "tenant", "type", "created_at"),)
+    __table_args__ = (
+        Index("ix_event_tenant_type_created", "tenant", "type", "created_at"),
+        Index(
+            "ix_event_tenant_undelivered",
+            "tenant",
+            "created_at",
+            postgresql_where=text("delivered_at is null"),
+        ),
+    )
 
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EventDelivery(TenantKeyed, Base):
+    """One consumer's handling of one event: unique, so a consumer acts once per event even
+    when the delivery job runs again."""
+
+    __tablename__ = "event_delivery"
+    __table_args__ = (
+        UniqueConstraint("tenant", "event_id", "consumer"),
+        tenant_fk(["event_id"], "event", ondelete="CASCADE"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    consumer: Mapped[str] = mapped_column(String(50))
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

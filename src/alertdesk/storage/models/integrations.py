@@ -76,6 +76,7 @@ class InboundEvent(TenantKeyed, Base):
         tenant_fk(["integration_id"], "integration", ondelete="CASCADE"),
         Index("ix_inbound_event_tenant_integration", "tenant", "integration_id", "received_at"),
         Index("ix_inbound_event_tenant_status", "tenant", "status"),
+        Index("ix_inbound_event_tenant_received", "tenant", "received_at"),  # retention
     )
 
     integration_id: Mapped[uuid.UUID] = mapped_column(Uuid)

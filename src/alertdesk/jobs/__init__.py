@@ -1,0 +1,1 @@
+"""Background work, run by Procrastinate workers (`alertdesk worker`, or inside `serve`)."""

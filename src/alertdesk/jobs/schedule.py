@@ -1,0 +1,23 @@
+"""Every periodic job in one table: what runs, how often (cron; a sixth field is seconds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: str
+    cron: str
+    does: str
+
+
+SCHEDULE = (
+    Periodic(
+        "retry_deliveries",
+        "* * * * * */30",
+        "process again webhook deliveries that failed (backoff 15 s * 2^attempts; dead after 10)",
+    ),
+    Periodic("sweep_outbox", "* * * * *", "queue delivery of events whose delivery job was lost"),
+    Periodic("prune_deliveries", "17 3 * * *", "delete webhook deliveries past their retention"),
+)

@@ -1,0 +1,64 @@
+"""The job bodies: each takes the runtime and plain JSON arguments, and opens its own
+transactions (a job is an edge, like a request)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from alertdesk.jobs.consumers import CONSUMERS
+from alertdesk.runtime import Runtime, run_in_transaction
+from alertdesk.services.automation import outbox
+from alertdesk.services.integrations import deliveries, outbound
+from alertdesk.services.integrations.client import IntegrationClient
+from alertdesk.services.integrations.records import active_integrations_by_provider
+
+log = logging.getLogger(__name__)
+
+
+class ResetsFailed(Exception):
+    """Some vendor resets failed: raised so the job is retried with backoff."""
+
+
+def deliver_events(runtime: Runtime, tenant: str) -> None:
+    outbox.deliver_pending(runtime.database, uuid.UUID(tenant), CONSUMERS, runtime.now())
+
+
+def reset_ticket_alerts(runtime: Runtime, tenant: str, ticket_id: str) -> None:
+    tenant_id = uuid.UUID(tenant)
+    integrations = run_in_transaction(
+        runtime.database, lambda s: active_integrations_by_provider(s, tenant_id)
+    )
+    adapters = {
+        provider: IntegrationClient(runtime.database, runtime.vendor, tenant_id, integration_id)
+        for provider, integration_id in integrations.items()
+    }
+    results = outbound.reset_alerts_for_ticket(
+        runtime.database, tenant_id, uuid.UUID(ticket_id), adapters, runtime.now()
+    )
+    failed = [r for r in results if r.result == "failed"]
+    if failed:
+        raise ResetsFailed(f"{len(failed)} of {len(results)} resets failed: {failed[0].error}")
+
+
+def retry_deliveries(runtime: Runtime) -> None:
+    result = deliveries.replay(runtime.database, None, None, runtime.now(), backoff=True)
+    if result.attempted:
+        log.info(
+            "retried %d webhook deliveries: %d processed, %d still failing",
+            result.attempted,
+            result.processed,
+            result.still_failing,
+        )
+
+
+def sweep_outbox(runtime: Runtime) -> None:
+    queued = run_in_transaction(
+        runtime.database, lambda s: outbox.requeue_stragglers(s, runtime.now())
+    )
+    if queued:
+        log.warning("queued event delivery again for %d tenants (a delivery job was lost)", queued)
+
+
+def prune_deliveries(runtime: Runtime) -> None:
+    deliveries.prune(runtime.database, runtime.now(), runtime.settings.inbound_retention_days)

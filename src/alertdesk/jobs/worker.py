@@ -1,0 +1,48 @@
+"""Running the job worker: standalone (`alertdesk worker`, several at once on any machines
+against one database) or inside the web process (`alertdesk serve`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+
+from alertdesk.jobs.app import build_job_app
+from alertdesk.runtime import Runtime
+
+# on SIGTERM a worker stops taking jobs and lets running ones finish for this long
+GRACEFUL_SECONDS = 30.0
+
+
+def worker_name(role: str) -> str:
+    return f"{role}@{socket.gethostname()}"
+
+
+def run_worker(runtime: Runtime, concurrency: int) -> None:
+    """Work until SIGINT/SIGTERM; each of the `concurrency` jobs runs in its own thread."""
+    build_job_app(runtime).run_worker(
+        concurrency=concurrency,
+        name=worker_name("worker"),
+        shutdown_graceful_timeout=GRACEFUL_SECONDS,
+    )
+
+
+@contextlib.asynccontextmanager
+async def in_process_worker(runtime: Runtime) -> AsyncIterator[None]:
+    """One worker beside the web app for as long as the block runs (the server owns signals)."""
+    app = build_job_app(runtime)
+    async with app.open_async():
+        task = asyncio.create_task(
+            app.run_worker_async(
+                name=worker_name("serve"),
+                install_signal_handlers=False,
+                shutdown_graceful_timeout=GRACEFUL_SECONDS,
+            )
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

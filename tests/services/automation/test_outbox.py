@@ -1,0 +1,150 @@
+"""The event outbox: publishing queues one delivery job per transaction and tenant, in that
+transaction; delivery hands each event to each consumer of its type once, even when it is
+repeated after a consumer crashed; lost jobs are queued again by the sweep."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from alertdesk.services.automation.events import TICKET_CLOSED, TICKET_CREATED, publish
+from alertdesk.services.automation.outbox import (
+    DELIVER_TASK,
+    Consumer,
+    deliver_pending,
+    requeue_stragglers,
+)
+from alertdesk.storage.database import Database
+from alertdesk.storage.models import Event, EventDelivery
+from tests.conftest import TenantCtx
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(engine: Engine, connection: Connection) -> Database:
+    sessions = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return Database(engine, sessions)
+
+
+def delivery_jobs(session: Session) -> list[tuple[str, str | None]]:
+    rows = session.execute(
+        text(
+            "select args->>'tenant', queueing_lock from procrastinate_jobs"
+            " where task_name = :t and status = 'todo' order by id"
+        ),
+        {"t": DELIVER_TASK},
+    )
+    return [(tenant, lock) for tenant, lock in rows]
+
+
+class Recorder:
+    """A consumer that records what it saw; it can crash on its first calls."""
+
+    def __init__(self, crashes: int = 0) -> None:
+        self.seen: list[str] = []
+        self.crashes = crashes
+
+    def handle(self, session: Session, event: Event, now: datetime) -> None:
+        if self.crashes:
+            self.crashes -= 1
+            raise RuntimeError("consumer crashed")
+        self.seen.append(event.payload["n"])
+
+
+def publish_many(database: Database, tenant: uuid.UUID, *types: str) -> list[uuid.UUID]:
+    with database.transaction() as session:
+        events = [
+            publish(session, tenant, t, {"n": str(i)}, NOW + timedelta(seconds=i))
+            for i, t in enumerate(types)
+        ]
+        session.flush()
+        return [e.id for e in events]
+
+
+def test_a_transaction_queues_one_delivery_job_per_tenant(
+    session: Session, make_tenant: Callable[..., TenantCtx], tenant: TenantCtx
+) -> None:
+    other = make_tenant()
+    session.execute(text("delete from procrastinate_jobs"))
+    for _ in range(3):
+        publish(session, tenant.id, TICKET_CREATED, {}, NOW)
+    publish(session, other.id, TICKET_CREATED, {}, NOW)
+    key = f"outbox:{tenant.id}"
+    assert delivery_jobs(session) == [(str(tenant.id), key), (str(other.id), f"outbox:{other.id}")]
+
+
+def test_a_rolled_back_change_queues_nothing(session: Session, tenant: TenantCtx) -> None:
+    session.execute(text("delete from procrastinate_jobs"))
+    savepoint = session.begin_nested()
+    publish(session, tenant.id, TICKET_CREATED, {}, NOW)
+    session.flush()
+    savepoint.rollback()
+    assert delivery_jobs(session) == []
+
+
+def test_each_consumer_gets_the_events_of_its_types_once_in_order(
+    database: Database, tenant: TenantCtx, session: Session
+) -> None:
+    closed, created = Recorder(), Recorder()
+    consumers = [
+        Consumer("closed", frozenset({TICKET_CLOSED}), closed.handle),
+        Consumer("created", frozenset({TICKET_CREATED}), created.handle),
+    ]
+    publish_many(database, tenant.id, TICKET_CREATED, TICKET_CLOSED, TICKET_CREATED)
+    assert deliver_pending(database, tenant.id, consumers, NOW) == 3
+    assert deliver_pending(database, tenant.id, consumers, NOW) == 0  # a repeated job
+    assert (closed.seen, created.seen) == (["1"], ["0", "2"])
+    undelivered = session.scalars(
+        select(Event.id).where(Event.tenant == tenant.id, Event.delivered_at.is_(None))
+    )
+    assert list(undelivered) == []
+
+
+def test_a_consumer_crash_is_retried_and_acts_once(
+    database: Database, tenant: TenantCtx, session: Session
+) -> None:
+    flaky, steady = Recorder(crashes=1), Recorder()
+    consumers = [
+        Consumer("steady", frozenset({TICKET_CLOSED}), steady.handle),
+        Consumer("flaky", frozenset({TICKET_CLOSED}), flaky.handle),
+    ]
+    (event_id,) = publish_many(database, tenant.id, TICKET_CLOSED)
+    with pytest.raises(RuntimeError, match="consumer crashed"):
+        deliver_pending(database, tenant.id, consumers, NOW)
+    assert (steady.seen, flaky.seen) == (["0"], [])
+    assert deliver_pending(database, tenant.id, consumers, NOW) == 1  # the job's retry
+    assert (steady.seen, flaky.seen) == (["0"], ["0"])
+    rows = session.scalars(select(EventDelivery.consumer).where(EventDelivery.event_id == event_id))
+    assert sorted(rows) == ["flaky", "steady"]
+
+
+def test_tenants_do_not_deliver_each_others_events(
+    database: Database, tenant: TenantCtx, make_tenant: Callable[..., TenantCtx]
+) -> None:
+    other = make_tenant()
+    mine = Recorder()
+    publish_many(database, tenant.id, TICKET_CLOSED)
+    publish_many(database, other.id, TICKET_CLOSED, TICKET_CLOSED)
+    consumer = [Consumer("c", frozenset({TICKET_CLOSED}), mine.handle)]
+    assert deliver_pending(database, tenant.id, consumer, NOW) == 1
+    assert mine.seen == ["0"]
+
+
+def test_the_sweep_queues_tenants_whose_delivery_job_was_lost(
+    session: Session, tenant: TenantCtx, make_tenant: Callable[..., TenantCtx]
+) -> None:
+    other = make_tenant()
+    publish(session, tenant.id, TICKET_CLOSED, {}, NOW - timedelta(minutes=5))
+    publish(session, other.id, TICKET_CLOSED, {}, NOW)  # recent: its job is still coming
+    session.flush()
+    session.execute(text("delete from procrastinate_jobs"))  # the jobs were lost
+    assert requeue_stragglers(session, NOW) == 1
+    assert delivery_jobs(session) == [(str(tenant.id), f"outbox:{tenant.id}")]
