@@ -22,6 +22,7 @@ from tests.web.webhook_support import Connected, add_rule, connect_ninja, delive
 
 SHARDED = {t for t in Base.metadata.tables if t not in REFERENCE_TABLES}
 NAME = r'"?[a-z_]+"?'
+INSERT_COLUMNS = re.compile(r"(?i)(insert into \S+) \([^)]*\)")
 TABLE_REF = re.compile(
     rf'(?:\bFROM|\bJOIN|\bUPDATE|\bINTO|,)\s+({NAME})(?:\s+AS\s+(\w+))?(?![.\w("])'
 )
@@ -30,9 +31,10 @@ TABLE_REF = re.compile(
 def unpinned(sql: str) -> list[str]:
     """The sharded tables (by alias) of a statement that no `tenant` condition pins to one
     tenant: directly (`t.tenant = %(p)s`, an INSERT's tenant column) or by a join on tenant."""
+    columns_dropped = INSERT_COLUMNS.sub(r"\1", sql)  # a column may be named like a table
     refs = {
         (alias or name): name.strip('"')
-        for name, alias in TABLE_REF.findall(sql)
+        for name, alias in TABLE_REF.findall(columns_dropped)
         if name.strip('"') in SHARDED
     }
     pinned = set()
@@ -58,6 +60,7 @@ PINNED = [
     "UPDATE alert SET status=%(s)s WHERE alert.tenant = %(alert_tenant)s::UUID",
     "SELECT integration_route.tenant FROM integration_route WHERE integration_route.id = %(i)s",
     "SAVEPOINT sa_savepoint_1",
+    "insert into procrastinate_jobs (queue_name, priority, args) values ('default', 0, %(a)s)",
 ]
 UNPINNED = [
     (
@@ -73,6 +76,7 @@ UNPINNED = [
     ("SELECT a.id FROM alert AS a, ticket WHERE a.tenant = %(t)s", ["ticket"]),
     ("INSERT INTO event (type, payload) VALUES (%(type)s, %(payload)s)", ["event"]),
     ("DELETE FROM inbound_event WHERE inbound_event.received_at < %(cutoff)s", ["inbound_event"]),
+    ("INSERT INTO ticket (priority, number) VALUES (%(p)s, %(n)s)", ["ticket"]),
 ]
 
 

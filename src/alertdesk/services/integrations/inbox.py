@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from alertdesk.services.integrations.inbound import PENDING, STALE_RECEIVED
 from alertdesk.storage.models import InboundEvent
@@ -79,20 +79,21 @@ def prune_deliveries(
 ) -> int:
     """Delete one batch of the tenant's deliveries received more than `days` ago; returns how
     many went. Deliveries still to be processed (received, failed) are always kept."""
-    candidate = aliased(InboundEvent)  # not correlated with the DELETE's own table
-    old = (
-        select(candidate.id)
+    old = (  # a CTE runs once: the batch is exactly these rows, oldest first
+        select(InboundEvent.id)
         .where(
-            candidate.tenant == tenant,
-            candidate.received_at < now - timedelta(days=days),
-            candidate.status.not_in(PENDING),
+            InboundEvent.tenant == tenant,
+            InboundEvent.received_at < now - timedelta(days=days),
+            InboundEvent.status.not_in(PENDING),
         )
+        .order_by(InboundEvent.received_at)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
+        .cte("old")
     )
     removed = session.scalars(
         delete(InboundEvent)
-        .where(InboundEvent.tenant == tenant, InboundEvent.id.in_(old))
+        .where(InboundEvent.tenant == tenant, InboundEvent.id.in_(select(old.c.id)))
         .returning(InboundEvent.id)
         .execution_options(synchronize_session=False)
     )
