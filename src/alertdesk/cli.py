@@ -135,6 +135,33 @@ def worker_command(
         run_worker(rt, concurrency)
 
 
+@app.command("jobs")
+def jobs_command() -> None:
+    """Show the job queue: jobs per task and status, jobs waiting for a retry, and the latest
+    jobs that failed for good (their errors are in the worker's log)."""
+    from rich.table import Table
+
+    from alertdesk.jobs import inspect
+
+    out = Console()
+    with runtime() as rt, rt.database.transaction() as session:
+        counts, retrying, failed = (
+            inspect.counts(session),
+            inspect.retrying(session),
+            inspect.failed(session),
+        )
+    statuses = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
+    table = Table("task", *statuses, title="jobs")
+    for task, by_status in counts.items():
+        table.add_row(task, *(str(by_status.get(s, 0)) for s in statuses))
+    out.print(table)
+    for title, rows, when in (("retrying", retrying, "next try"), ("failed", failed, "failed")):
+        listing = Table("id", "task", "arguments", "attempts", when, title=title)
+        for row in rows:
+            listing.add_row(str(row.id), row.task, row.args, str(row.attempts), str(row.at or ""))
+        out.print(listing if rows else f"no {title} jobs")
+
+
 @inbound_app.command("replay")
 def inbound_replay(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant")] = None,

@@ -93,6 +93,10 @@ class FakeNinjaOne(FakeVendor):
     webhook: dict[str, Any] | None = None
     refresh_tokens: list[str] = field(default_factory=list)
     resets: list[str] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # what GET /v2/alerts lists
+    devices: list[dict[str, Any]] = field(
+        default_factory=lambda: fixture("ninjaone", "devices_list.json")
+    )
     codes: dict[str, str] = field(default_factory=lambda: {"good-code": "refresh-1"})
     rotation: Rotation | None = None  # None: any refresh token works and "refresh-rotated" comes
 
@@ -144,8 +148,15 @@ class FakeNinjaOne(FakeVendor):
             self.webhook = None
             return httpx.Response(204)
         if path.startswith("/v2/alert/") and path.endswith("/reset"):
-            self.resets.append(path.split("/")[3])
+            uid = path.split("/")[3]
+            self.resets.append(uid)
+            self.alerts = [a for a in self.alerts if a.get("uid") != uid]
             return httpx.Response(204)
+        if path == "/v2/alerts" and request.method == "GET":
+            return httpx.Response(200, json=self.alerts)
+        if path == "/v2/devices" and request.method == "GET":
+            after = int(request.url.params.get("after", 0))
+            return httpx.Response(200, json=[d for d in self.devices if int(d["id"]) > after])
         return httpx.Response(404, text="not found")
 
 
@@ -159,6 +170,7 @@ class FakeTactical(FakeVendor):
         ]
     )
     resolved: list[str] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # what PATCH /alerts/ knows
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -179,7 +191,16 @@ class FakeTactical(FakeVendor):
             if json.loads(request.content) != {"type": "resolve"}:
                 return httpx.Response(400, json={"detail": "bad type"})
             self.resolved.append(path.split("/")[2])
+            for alert in self.alerts:
+                if str(alert.get("id")) == path.split("/")[2]:
+                    alert["resolved"] = True
             return httpx.Response(200, json="ok")
+        if path == "/alerts/" and request.method == "PATCH":
+            filters = json.loads(request.content or b"{}")
+            unresolved = filters.get("resolvedFilter") is False
+            return httpx.Response(
+                200, json=[a for a in self.alerts if not (unresolved and a.get("resolved"))]
+            )
         return httpx.Response(404, text="not found")
 
 

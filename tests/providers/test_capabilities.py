@@ -9,7 +9,7 @@ import pytest
 
 import alertdesk
 from alertdesk.providers import REGISTRY
-from alertdesk.providers.base import OutboundAdapter
+from alertdesk.providers.base import AlertFetcher, OutboundAdapter
 from alertdesk.providers.spec import ProviderSpec
 
 SOURCE = Path(alertdesk.__file__).parent
@@ -45,5 +45,5 @@ def test_declared_capabilities_match_what_the_api_can_do(spec: ProviderSpec) -> 
     if spec.oauth is not None:
         assert callable(getattr(spec.oauth.make_api, "authorize_url", None))
         assert callable(getattr(spec.oauth.make_api, "exchange_code", None))
-    assert spec.fetcher is None  # not built yet: declared absent, not faked
+    assert spec.fetches_alerts == issubclass(api_class, AlertFetcher)
     assert spec.poller is None

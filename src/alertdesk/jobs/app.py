@@ -13,6 +13,7 @@ from alertdesk.jobs.schedule import SCHEDULE
 from alertdesk.runtime import Runtime
 from alertdesk.services.automation.outbox import DELIVER_TASK
 from alertdesk.services.integrations.outbound import RESET_TASK
+from alertdesk.services.integrations.polling import POLL_TASK
 
 # 5, 25, 125 s … ~5 h after the first try: a vendor down for an afternoon is still caught up
 RESETS_RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
@@ -21,8 +22,10 @@ DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=3)
 QUEUED: dict[str, tuple[Callable[..., None], RetryStrategy | None]] = {
     DELIVER_TASK: (tasks.deliver_events, DELIVERY_RETRY),
     RESET_TASK: (tasks.reset_ticket_alerts, RESETS_RETRY),
+    POLL_TASK: (tasks.poll_integration, None),  # the next cycle is the retry
 }
 PERIODIC: dict[str, Callable[[Runtime], None]] = {
+    "queue_polls": tasks.queue_polls,
     "retry_deliveries": tasks.retry_deliveries,
     "sweep_outbox": tasks.sweep_outbox,
     "prune_deliveries": tasks.prune_deliveries,

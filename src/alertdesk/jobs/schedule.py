@@ -14,6 +14,11 @@ class Periodic:
 
 SCHEDULE = (
     Periodic(
+        "queue_polls",
+        "* * * * *",
+        "queue a reconciliation poll for each NinjaOne/Tactical integration that is due",
+    ),
+    Periodic(
         "retry_deliveries",
         "* * * * * */30",
         "process again webhook deliveries that failed (backoff 15 s * 2^attempts; dead after 10)",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import uuid
 
+from alertdesk.errors import Conflict, NotFound, UpstreamError
 from alertdesk.jobs.consumers import CONSUMERS
 from alertdesk.runtime import Runtime, run_in_transaction
 from alertdesk.services.automation import outbox
-from alertdesk.services.integrations import deliveries, outbound
+from alertdesk.services.integrations import deliveries, outbound, polling
 from alertdesk.services.integrations.client import IntegrationClient
 from alertdesk.services.integrations.records import active_integrations_by_provider
 
@@ -39,6 +40,23 @@ def reset_ticket_alerts(runtime: Runtime, tenant: str, ticket_id: str) -> None:
     failed = [r for r in results if r.result == "failed"]
     if failed:
         raise ResetsFailed(f"{len(failed)} of {len(results)} resets failed: {failed[0].error}")
+
+
+def poll_integration(runtime: Runtime, tenant: str, integration_id: str) -> None:
+    """One reconciliation cycle; a busy or failing one is logged, the next cycle retries."""
+    try:
+        result = polling.poll(
+            runtime.database, runtime.vendor, uuid.UUID(tenant), uuid.UUID(integration_id),
+            runtime.now(),
+        )  # fmt: skip
+    except (Conflict, NotFound, UpstreamError) as exc:
+        log.warning("poll of integration %s skipped: %s", integration_id, exc.message)
+        return
+    log.info("poll of integration %s: %s", integration_id, result.as_dict())
+
+
+def queue_polls(runtime: Runtime) -> None:
+    run_in_transaction(runtime.database, lambda s: polling.queue_due_polls(s, runtime.now()))
 
 
 def retry_deliveries(runtime: Runtime) -> None:

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 from alertdesk.jobs.app import build_job_app
 from alertdesk.runtime import Runtime
 
-# on SIGTERM a worker stops taking jobs and lets running ones finish for this long
+# on SIGTERM a worker stops taking jobs and lets running ones finish for this long; jobs that
+# succeed are deleted at once, failed ones are kept for `alertdesk jobs`
 GRACEFUL_SECONDS = 30.0
 
 
@@ -25,6 +26,7 @@ def run_worker(runtime: Runtime, concurrency: int) -> None:
         concurrency=concurrency,
         name=worker_name("worker"),
         shutdown_graceful_timeout=GRACEFUL_SECONDS,
+        delete_jobs="successful",
     )
 
 
@@ -38,6 +40,7 @@ async def in_process_worker(runtime: Runtime) -> AsyncIterator[None]:
                 name=worker_name("serve"),
                 install_signal_handlers=False,
                 shutdown_graceful_timeout=GRACEFUL_SECONDS,
+                delete_jobs="successful",
             )
         )
         try:

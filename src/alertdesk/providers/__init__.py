@@ -28,6 +28,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         ),
         webhook=NinjaOneWebhook(),
         outbound=True,
+        fetches_alerts=True,
         oauth=OAuthFlow(
             make_api=NinjaOneApi,
             direct_choice="Client credentials (machine-to-machine app)",
@@ -47,6 +48,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         webhook=TacticalWebhook(),
         webhook_setup=url_action_templates,
         outbound=True,
+        fetches_alerts=True,
     ),
 }
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from alertdesk.providers.address_guard import AddressNotAllowed
-from alertdesk.providers.base import ExternalOrg, VendorError
+from alertdesk.providers.base import BadPayload, ExternalOrg, VendorError
+from alertdesk.providers.parsing import loads
 
 ERROR_KEYS = ("error_description", "errorMessage", "message", "detail", "error", "resultCode")
 SECONDS = re.compile(r"[0-9]{1,6}")  # Retry-After as delay-seconds; anything else is not echoed
@@ -70,9 +71,10 @@ def _error_field(body: Any, nested: bool = False) -> str:
 
 
 def json_of(response: httpx.Response, label: str) -> Any:
+    """The JSON body as we can store it (no NUL or lone surrogate; NaN and 1e400 as text)."""
     try:
-        return response.json()
-    except ValueError as exc:
+        return loads(response.text)
+    except BadPayload as exc:
         raise VendorError(f"{label} sent a response that is not JSON") from exc
 
 

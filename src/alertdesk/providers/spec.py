@@ -1,5 +1,5 @@
 """What a provider declares: its credentials model, how to reach it, and the optional
-capabilities it has (webhook, fetcher, outbound, oauth, poller). Callers check these."""
+capabilities it has (webhook, outbound, fetches_alerts, oauth, poller). Callers check these."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from alertdesk.providers.base import AlertFetcher, OAuthApi, VendorApi, WebhookSource
+from alertdesk.providers.base import OAuthApi, VendorApi, WebhookSource
 
 
 @dataclass(frozen=True)
@@ -45,5 +45,5 @@ class ProviderSpec:
     webhook_setup: Callable[[str, str], dict[str, Any]] | None = None
     outbound: bool = False  # its API is an OutboundAdapter: alerts can be reset from here
     oauth: OAuthFlow | None = None
-    fetcher: Callable[[str, Any, httpx.Client], AlertFetcher] | None = None  # none built yet
+    fetches_alerts: bool = False  # its API is an AlertFetcher: reconciliation polling
     poller: Callable[[str, Any, httpx.Client], object] | None = None  # Huntress (not built yet)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.services.integrations.inbox import list_recent, prune_deliveries
+from alertdesk.services.integrations.inbox import list_recent, prune_deliveries, retry_candidates
 from alertdesk.storage.models import InboundEvent
 from tests.conftest import TenantCtx
 from tests.services.alerts.pipeline_fixtures import add_integration
@@ -73,3 +73,32 @@ def test_prune_works_in_batches(
     batches = [prune_deliveries(session, tenant.id, NOW, 365, batch_size=2) for _ in range(4)]
     assert batches == [2, 2, 1, 0]
     assert remaining(session, tenant.id) == set()
+
+
+@pytest.mark.parametrize(
+    ("attempts", "last_try_ago", "with_backoff"),
+    [
+        (1, timedelta(seconds=14), False),  # 15 s after the first failure
+        (1, timedelta(seconds=16), True),
+        (3, timedelta(seconds=59), False),  # 60 s after the third
+        (3, timedelta(seconds=61), True),
+        (9, timedelta(minutes=63), False),  # 64 min after the ninth
+        (9, timedelta(minutes=65), True),
+    ],
+)
+def test_the_worker_retries_a_failed_delivery_less_and_less_often(
+    session: Session,
+    tenant: TenantCtx,
+    integration: uuid.UUID,
+    attempts: int,
+    last_try_ago: timedelta,
+    with_backoff: bool,
+) -> None:
+    delivery = add(session, tenant.id, integration, "failed", timedelta(days=1))
+    row = session.get_one(InboundEvent, (tenant.id, delivery))
+    row.attempts, row.processed_at = attempts, NOW - last_try_ago
+    session.flush()
+    due = retry_candidates(session, tenant.id, None, NOW, 10, backoff=True)
+    assert (due == [(tenant.id, delivery)]) is with_backoff
+    # the operator's replay does not wait
+    assert retry_candidates(session, tenant.id, None, NOW, 10) == [(tenant.id, delivery)]

@@ -1,5 +1,5 @@
 """jobs and outbox: Procrastinate's job tables, event deliveries, alert outbound status,
-an index for pruning deliveries per tenant
+an index for pruning deliveries per tenant, the poll lease
 
 Revision ID: 0008
 Revises: 0007
@@ -61,6 +61,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_inbound_event_tenant_received", "inbound_event", ["tenant", "received_at"], unique=False
     )
+    op.add_column(
+        "integration", sa.Column("poll_lease_until", sa.DateTime(timezone=True), nullable=True)
+    )
     op.add_column("alert", sa.Column("outbound_status", sa.String(length=20), nullable=True))
     op.add_column("alert", sa.Column("outbound_error", sa.Text(), nullable=True))
     op.add_column("alert", sa.Column("outbound_at", sa.DateTime(timezone=True), nullable=True))
@@ -68,6 +71,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_inbound_event_tenant_received", table_name="inbound_event")
+    op.drop_column("integration", "poll_lease_until")
     op.drop_column("alert", "outbound_at")
     op.drop_column("alert", "outbound_error")
     op.drop_column("alert", "outbound_status")

@@ -1,4 +1,5 @@
-"""NinjaOne Public API v2: OAuth tokens, organizations, webhook registration, alert reset."""
+"""NinjaOne Public API v2: OAuth tokens, organizations, webhook registration, active alerts
+(for reconciliation) and alert reset."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import (
     NOT_IN_FORM,
     AccessToken,
     AlertRef,
     ExternalOrg,
     VendorError,
+    WebhookContext,
     plain_secrets,
 )
 from alertdesk.providers.http import call, json_of, organizations
+from alertdesk.providers.ninjaone.alerts import alert_events
 
 LABEL = "NinjaOne"
 SCOPES = "monitoring management"
@@ -130,6 +134,27 @@ class NinjaOneApi:
     def reset_alert(self, alert: AlertRef) -> None:
         uid = alert.external_alert_uid or alert.external_alert_id
         self._api("POST", f"/alert/{uid}/reset", json={})
+
+    def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]:
+        """The active alerts (GET /v2/alerts), their devices' organizations from /v2/devices."""
+        items = json_of(self._api("GET", "/alerts"), LABEL)
+        if not isinstance(items, list):
+            raise VendorError(f"{LABEL} answered something other than a list of alerts")
+        return alert_events(items, self._devices(), ctx)
+
+    def _devices(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        after: int | None = None
+        while True:
+            params: dict[str, Any] = {"pageSize": PAGE} | ({"after": after} if after else {})
+            page = json_of(self._api("GET", "/devices", params=params), LABEL)
+            if not isinstance(page, list):
+                raise VendorError(f"{LABEL} answered something other than a list of devices")
+            ids = [d.get("id") for d in page if isinstance(d, dict)]
+            found |= {str(d["id"]): d for d in page if isinstance(d, dict) and "id" in d}
+            if len(page) < PAGE or not ids or not isinstance(ids[-1], int):
+                return found
+            after = ids[-1]
 
     def credentials(self) -> dict[str, Any]:
         return plain_secrets(self.creds)

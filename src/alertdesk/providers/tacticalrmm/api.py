@@ -1,4 +1,5 @@
-"""TacticalRMM REST API (X-API-KEY): validate, list clients, resolve an alert."""
+"""TacticalRMM REST API (X-API-KEY): validate, list clients, list unresolved alerts (for
+reconciliation), resolve an alert."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
+from alertdesk.core.types import AlertEvent
+from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError, WebhookContext
 from alertdesk.providers.http import call, json_of, organizations
+from alertdesk.providers.tacticalrmm.alerts import alert_events
 
 LABEL = "TacticalRMM"
 
@@ -35,6 +38,17 @@ class TacticalApi:
 
     def list_organizations(self) -> Sequence[ExternalOrg]:
         return organizations(json_of(self._api("GET", "/clients/"), LABEL), LABEL)
+
+    def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]:
+        """Unresolved, unsnoozed alerts (PATCH /alerts/ filters); client names → ids."""
+        filters = {"resolvedFilter": False, "snoozedFilter": False}
+        items = json_of(self._api("PATCH", "/alerts/", json=filters), LABEL)
+        if isinstance(items, dict):  # the {"alerts_count", "alerts"} shape of a `top` query
+            items = items.get("alerts")
+        if not isinstance(items, list):
+            raise VendorError(f"{LABEL} answered something other than a list of alerts")
+        client_ids = {org.name: org.external_id for org in self.list_organizations()}
+        return alert_events(items, client_ids, ctx)
 
     def reset_alert(self, alert: AlertRef) -> None:
         if not alert.external_alert_id.isdigit():

@@ -65,7 +65,7 @@ def _value(payload: dict[str, Any], key: str) -> str | None:
     return None if text in ("None", "False", "") else text
 
 
-def _severity(raw: str | None, default: Severity) -> Severity:
+def severity_of(raw: str | None, default: Severity) -> Severity:
     word = (raw or "").lower()
     exact = as_severity(word)
     if exact is not None:
@@ -120,7 +120,7 @@ class TacticalWebhook:
             occurred_at=parse_time(_value(payload, "resolved_on"), ctx.now)
             if resolve
             else alert_time,
-            severity=_severity(_value(payload, "severity"), ctx.default_severity),
+            severity=severity_of(_value(payload, "severity"), ctx.default_severity),
             external_device_id=agent,
             condition_identity=condition,
             activity_type=alert_type,

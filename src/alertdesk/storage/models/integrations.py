@@ -44,6 +44,8 @@ class Integration(TenantKeyed, Base):
     sync_status: Mapped[str] = mapped_column(String(40), default="pending")
     sync_error: Mapped[str | None] = mapped_column(Text)
     last_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # held while a reconciliation cycle runs (one at a time per integration; expires if it died)
+    poll_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

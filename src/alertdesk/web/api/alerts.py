@@ -46,6 +46,11 @@ class AlertOut(Output):
     suppressed_by_window_id: uuid.UUID | None
     auto_ticket_created: bool
     ingest_source: str
+    # the reset sent to the RMM after a person closed the ticket: null (none asked), pending,
+    # done, failed (retried; see outbound_error), opted_out (the rule said so), not_supported
+    outbound_status: str | None
+    outbound_error: str | None
+    outbound_at: datetime | None
 
 
 class AlertDetailOut(AlertOut):

@@ -10,7 +10,14 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from alertdesk.services.integrations import deliveries, inbox, lifecycle, oauth, org_mappings
+from alertdesk.services.integrations import (
+    deliveries,
+    inbox,
+    lifecycle,
+    oauth,
+    org_mappings,
+    polling,
+)
 from alertdesk.services.integrations import records as svc
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping
@@ -47,6 +54,7 @@ class IntegrationOut(Output):
     sync_status: str
     sync_error: str | None
     last_poll_at: datetime | None
+    next_poll_at: datetime | None  # null: not polled (disconnected, polling off, or no API)
     connected_at: datetime | None
     authorize_url: str | None = None
 
@@ -72,6 +80,7 @@ def _out(integration: Integration, base_url: str) -> IntegrationOut:
         sync_status=integration.sync_status,
         sync_error=integration.sync_error,
         last_poll_at=integration.last_poll_at,
+        next_poll_at=polling.next_poll_at(integration),
         connected_at=integration.connected_at,
         authorize_url=authorize,
     )
@@ -250,3 +259,16 @@ def replay_failed(
     with database.transaction() as session:
         svc.get_integration(session, user.tenant, integration_id)
     return deliveries.replay(database, user.tenant, integration_id, now).__dict__
+
+
+@router.post("/{integration_id}/poll")
+def poll_now(
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedAdmin,
+    vendor: VendorDep,
+    now: NowDep,
+) -> dict[str, int]:
+    """Run one reconciliation cycle now and answer its counts: 409 while a cycle of this
+    integration runs, 502 when the vendor fails (recorded on the integration)."""
+    return polling.poll(database, vendor, user.tenant, integration_id, now).as_dict()

@@ -1,0 +1,210 @@
+"""T021-T023 through the real worker: a person closing a ticket (API) queues the RMM reset
+(outbox → consumer → reset job) and a Procrastinate worker sends it to the fake vendor; a
+failure is stamped and retried with backoff, the close stands; the pipeline's own auto-close
+and opted-out rules reset nothing. A committed database of its own: the worker really runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from alertdesk.app import create_app
+from alertdesk.jobs.app import build_job_app
+from alertdesk.runtime import Runtime
+from alertdesk.services.accounts.auth import issue_token
+from alertdesk.services.accounts.tenants import create_tenant
+from alertdesk.settings import Settings
+from alertdesk.storage.database import Database
+from alertdesk.storage.migrate import upgrade
+from tests.fakes.vendors import FakeVendors
+from tests.web.api_helpers import Json, default_board, make_client, status_id
+from tests.web.webhook_support import (
+    Connected,
+    add_rule,
+    connect_ninja,
+    connect_tactical,
+    deliver,
+    payload,
+)
+
+SERIES = "e6b0b0bd-5753-445d-9e4a-71c08983cbd5"  # the fixture trigger's seriesUid
+
+
+@dataclass
+class Stack:
+    runtime: Runtime
+    vendors: FakeVendors
+    client: TestClient
+
+    def work(self) -> None:
+        """Run a worker until no job is due."""
+        build_job_app(self.runtime).run_worker(wait=False, install_signal_handlers=False)
+
+    def sql(self, query: str, **params: Any) -> list[Any]:
+        with self.runtime.database.engine.begin() as conn:
+            result = conn.execute(text(query), params)
+            return list(result) if result.returns_rows else []
+
+
+@pytest.fixture(scope="module")
+def stack(
+    make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    url = make_database()
+    settings = Settings(
+        database_url=url, data_dir=tmp_path_factory.mktemp("jobs"), secret_key="k" * 48
+    )
+    database = Database.from_url(url)
+    upgrade(database.engine)
+    vendors = FakeVendors()
+    runtime = Runtime.build(settings, database, http=vendors.client())
+    with TestClient(create_app(runtime)) as client:
+        yield Stack(runtime, vendors, client)
+    runtime.close()
+
+
+@dataclass
+class Msp:
+    headers: dict[str, str]
+    integration: Connected
+
+
+def new_msp(
+    stack: Stack, connect: Callable[[TestClient, dict[str, str]], Connected], **rule: Any
+) -> Msp:
+    with stack.runtime.database.transaction() as session:
+        _, admin = create_tenant(session, f"MSP {uuid.uuid4().hex[:6]}", "a@example.com", "x" * 12)
+        token = issue_token(session, admin, "test", datetime.now(UTC)).secret
+    headers = {"Authorization": f"Bearer {token}"}
+    make_client(stack.client, headers, "KMSP Radio Station")  # NinjaOne org 2, auto-mapped
+    make_client(stack.client, headers, "Acme Dental")  # Tactical client 3
+    integration = connect(stack.client, headers)
+    add_rule(stack.client, integration, **rule)
+    return Msp(headers, integration)
+
+
+def close(stack: Stack, msp: Msp, ticket_id: str) -> None:
+    closed = status_id(default_board(stack.client, msp.headers), "Closed")
+    url = f"/api/v1/tickets/{ticket_id}"
+    response = stack.client.patch(url, json={"status_id": closed}, headers=msp.headers)
+    assert response.status_code == 200, response.text
+
+
+def alert_of(stack: Stack, msp: Msp, alert_id: str) -> Json:
+    response = stack.client.get(f"/api/v1/alerts/{alert_id}", headers=msp.headers)
+    assert response.status_code == 200, response.text
+    found: Json = response.json()
+    return found
+
+
+def trigger(
+    stack: Stack,
+    msp: Msp,
+    vendor: str = "ninjaone",
+    name: str = "condition_triggered.json",
+    **changes: Any,
+) -> Json:
+    response = deliver(stack.client, msp.integration, payload(vendor, name, **changes))
+    body: Json = response.json()
+    assert body.get("outcome") == "ticket_created", response.text
+    return body
+
+
+def reset_jobs(stack: Stack) -> list[tuple[str, int]]:
+    rows = stack.sql(
+        "select status::text, attempts from procrastinate_jobs"
+        " where task_name = 'reset_ticket_alerts' order by id"
+    )
+    return [(status, attempts) for status, attempts in rows]
+
+
+def test_a_person_closing_the_ticket_resets_the_alert_in_ninjaone(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja)
+    opened = trigger(stack, msp)
+    before = list(stack.vendors.ninjaone.resets)
+
+    close(stack, msp, opened["ticket_id"])
+    assert alert_of(stack, msp, opened["alert_id"])["outbound_status"] is None  # after commit
+    stack.work()
+
+    assert stack.vendors.ninjaone.resets == [*before, SERIES]
+    alert = alert_of(stack, msp, opened["alert_id"])
+    assert (alert["status"], alert["outbound_status"], alert["outbound_error"]) == (
+        "resolved", "done", None
+    )  # fmt: skip
+    # NinjaOne echoes the reset as a webhook: nothing more happens
+    echo = deliver(stack.client, msp.integration, payload("ninjaone", "condition_reset.json"))
+    assert echo.status_code == 200, echo.text
+    stack.work()
+    assert stack.vendors.ninjaone.resets == [*before, SERIES]
+
+
+def test_a_tactical_alert_is_resolved_in_tactical(stack: Stack) -> None:
+    msp = new_msp(stack, connect_tactical)
+    opened = trigger(stack, msp, "tacticalrmm", "webhook_trigger.json")
+    close(stack, msp, opened["ticket_id"])
+    stack.work()
+    assert alert_of(stack, msp, opened["alert_id"])["outbound_status"] == "done"
+    assert (
+        stack.vendors.tactical.resolved[-1]
+        == alert_of(stack, msp, opened["alert_id"])["external_alert_id"]
+    )
+
+
+def test_an_opted_out_rule_resets_nothing(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja, reset_alert_on_ticket_close=False)
+    opened = trigger(stack, msp, seriesUid=str(uuid.uuid4()))
+    before = list(stack.vendors.ninjaone.resets)
+    close(stack, msp, opened["ticket_id"])
+    stack.work()
+    assert stack.vendors.ninjaone.resets == before
+    alert = alert_of(stack, msp, opened["alert_id"])
+    assert (alert["status"], alert["outbound_status"]) == ("active", "opted_out")
+
+
+def test_the_pipelines_own_auto_close_resets_nothing(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja)
+    series = str(uuid.uuid4())
+    opened = trigger(stack, msp, seriesUid=series)
+    before = list(stack.vendors.ninjaone.resets)
+    reset = deliver(
+        stack.client, msp.integration, payload("ninjaone", "condition_reset.json", seriesUid=series)
+    )
+    assert reset.json()["outcome"] == "resolved", reset.text
+    stack.work()
+    assert stack.vendors.ninjaone.resets == before
+    alert = alert_of(stack, msp, opened["alert_id"])
+    assert (alert["status"], alert["outbound_status"]) == ("auto_resolved", None)
+
+
+def test_a_vendor_failure_is_stamped_retried_and_the_close_stands(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja)
+    series = str(uuid.uuid4())
+    opened = trigger(stack, msp, seriesUid=series)
+    stack.sql("delete from procrastinate_jobs where task_name = 'reset_ticket_alerts'")
+    stack.vendors.ninjaone.fail(f"/v2/alert/{series}/reset", 500, times=1)
+
+    close(stack, msp, opened["ticket_id"])
+    stack.work()
+
+    alert = alert_of(stack, msp, opened["alert_id"])
+    assert (alert["status"], alert["outbound_status"]) == ("active", "failed")
+    assert "500" in alert["outbound_error"]
+    assert reset_jobs(stack) == [("todo", 1)]  # retried later, with backoff
+    ticket = stack.client.get(f"/api/v1/tickets/{opened['ticket_id']}", headers=msp.headers)
+    assert ticket.json()["is_closed"] is True
+
+    stack.sql("update procrastinate_jobs set scheduled_at = now() where status = 'todo'")
+    stack.work()  # the retry
+    alert = alert_of(stack, msp, opened["alert_id"])
+    assert (alert["status"], alert["outbound_status"], alert["outbound_error"]) == (
+        "resolved", "done", None
+    )  # fmt: skip
+    assert reset_jobs(stack) == [("succeeded", 2)]
