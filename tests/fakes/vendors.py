@@ -94,6 +94,7 @@ class FakeNinjaOne(FakeVendor):
     refresh_tokens: list[str] = field(default_factory=list)
     resets: list[str] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)  # what GET /v2/alerts lists
+    alerts_gate: threading.Event | None = None  # GET /v2/alerts waits for it (a slow vendor)
     devices: list[dict[str, Any]] = field(
         default_factory=lambda: fixture("ninjaone", "devices_list.json")
     )
@@ -153,6 +154,8 @@ class FakeNinjaOne(FakeVendor):
             self.alerts = [a for a in self.alerts if a.get("uid") != uid]
             return httpx.Response(204)
         if path == "/v2/alerts" and request.method == "GET":
+            if self.alerts_gate is not None:
+                self.alerts_gate.wait(timeout=10)
             return httpx.Response(200, json=self.alerts)
         if path == "/v2/devices" and request.method == "GET":
             after = int(request.url.params.get("after", 0))

@@ -1,33 +1,16 @@
 """T021-T023 through the real worker: a person closing a ticket (API) queues the RMM reset
 (outbox → consumer → reset job) and a Procrastinate worker sends it to the fake vendor; a
 failure is stamped and retried with backoff, the close stands; the pipeline's own auto-close
-and opted-out rules reset nothing. A committed database of its own: the worker really runs."""
+and opted-out rules reset nothing. The worker really runs (conftest.py)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import text
-
-from alertdesk.app import create_app
-from alertdesk.jobs.app import build_job_app
-from alertdesk.runtime import Runtime
-from alertdesk.services.accounts.auth import issue_token
-from alertdesk.services.accounts.tenants import create_tenant
-from alertdesk.settings import Settings
-from alertdesk.storage.database import Database
-from alertdesk.storage.migrate import upgrade
-from tests.fakes.vendors import FakeVendors
-from tests.web.api_helpers import Json, default_board, make_client, status_id
+from tests.jobs.conftest import Msp, Stack, new_msp
+from tests.web.api_helpers import Json, default_board, status_id
 from tests.web.webhook_support import (
-    Connected,
-    add_rule,
     connect_ninja,
     connect_tactical,
     deliver,
@@ -35,59 +18,6 @@ from tests.web.webhook_support import (
 )
 
 SERIES = "e6b0b0bd-5753-445d-9e4a-71c08983cbd5"  # the fixture trigger's seriesUid
-
-
-@dataclass
-class Stack:
-    runtime: Runtime
-    vendors: FakeVendors
-    client: TestClient
-
-    def work(self) -> None:
-        """Run a worker until no job is due."""
-        build_job_app(self.runtime).run_worker(wait=False, install_signal_handlers=False)
-
-    def sql(self, query: str, **params: Any) -> list[Any]:
-        with self.runtime.database.engine.begin() as conn:
-            result = conn.execute(text(query), params)
-            return list(result) if result.returns_rows else []
-
-
-@pytest.fixture(scope="module")
-def stack(
-    make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    url = make_database()
-    settings = Settings(
-        database_url=url, data_dir=tmp_path_factory.mktemp("jobs"), secret_key="k" * 48
-    )
-    database = Database.from_url(url)
-    upgrade(database.engine)
-    vendors = FakeVendors()
-    runtime = Runtime.build(settings, database, http=vendors.client())
-    with TestClient(create_app(runtime)) as client:
-        yield Stack(runtime, vendors, client)
-    runtime.close()
-
-
-@dataclass
-class Msp:
-    headers: dict[str, str]
-    integration: Connected
-
-
-def new_msp(
-    stack: Stack, connect: Callable[[TestClient, dict[str, str]], Connected], **rule: Any
-) -> Msp:
-    with stack.runtime.database.transaction() as session:
-        _, admin = create_tenant(session, f"MSP {uuid.uuid4().hex[:6]}", "a@example.com", "x" * 12)
-        token = issue_token(session, admin, "test", datetime.now(UTC)).secret
-    headers = {"Authorization": f"Bearer {token}"}
-    make_client(stack.client, headers, "KMSP Radio Station")  # NinjaOne org 2, auto-mapped
-    make_client(stack.client, headers, "Acme Dental")  # Tactical client 3
-    integration = connect(stack.client, headers)
-    add_rule(stack.client, integration, **rule)
-    return Msp(headers, integration)
 
 
 def close(stack: Stack, msp: Msp, ticket_id: str) -> None:
