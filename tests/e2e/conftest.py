@@ -1,4 +1,5 @@
-"""Shared fixtures for the end-to-end tests: a real `alertdesk init` + `alertdesk serve`."""
+"""Shared fixtures for the end-to-end tests: a real `alertdesk init` + `alertdesk serve` (and
+`alertdesk worker`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,7 @@ class Workspace:
     url: str
     token: str
     log: Path
+    worker: subprocess.Popen[bytes] | None = None  # the separate `alertdesk worker`, if any
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -75,12 +78,27 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
     )
 
 
-@pytest.fixture
-def workspace(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Workspace]:
+def _stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, as a service manager sends it; killed only if it does not stop in time."""
+    process.terminate()
+    try:
+        return process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+        return -9
+
+
+@contextmanager
+def running_workspace(
+    database_url: str, folder: Path, separate_worker: bool = False
+) -> Iterator[Workspace]:
+    """`init`, then `serve` (with its in-process job worker, or `--no-worker` beside an
+    `alertdesk worker` process); both stopped with SIGTERM on exit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALERTDESK_")}
     env |= {
-        "ALERTDESK_DATABASE_URL": make_database(),
-        "ALERTDESK_DATA_DIR": str(tmp_path / "data"),
+        "ALERTDESK_DATABASE_URL": database_url,
+        "ALERTDESK_DATA_DIR": str(folder / "data"),
         "ALERTDESK_SECRET_KEY": secrets.token_urlsafe(48),
         "PYTHONUNBUFFERED": "1",  # the access log reaches serve.log as it is written
     }
@@ -93,19 +111,29 @@ def workspace(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Work
     token = init.stdout.strip().splitlines()[-1].strip()
     assert token.startswith("adk_"), f"the last line of init is not a token:\n{init.stdout}"
 
-    port, log = _free_port(), tmp_path / "serve.log"
+    port, log = _free_port(), folder / "serve.log"
     url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
+    serve = [*_command(), "serve", "--port", str(port)]
+    with log.open("wb") as out, (folder / "worker.log").open("wb") as worker_out:
         server = subprocess.Popen(
-            [*_command(), "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+            [*serve, "--no-worker"] if separate_worker else serve, env=env, stdout=out, stderr=out
         )
+        worker = None
+        if separate_worker:
+            worker = subprocess.Popen(
+                [*_command(), "worker", "--concurrency", "2"],
+                env=env, stdout=worker_out, stderr=worker_out,
+            )  # fmt: skip
         try:
             _wait_until_healthy(url, server, log)
-            yield Workspace(url, token, log)
+            yield Workspace(url, token, log, worker)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            _stop(server)
+            if worker is not None and worker.poll() is None:
+                _stop(worker)
+
+
+@pytest.fixture
+def workspace(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Workspace]:
+    with running_workspace(make_database(), tmp_path) as running:
+        yield running
