@@ -308,3 +308,27 @@ def test_t023_reprocess_after_the_window_creates_the_ticket(session: Session, wo
     assert (alert.status, alert.suppressed_by_window_id) == ("active", None)
     assert (alert.ticket_id, alert.auto_ticket_created) == (after.ticket_id, True)
     assert event_types(session, world.tenant) == ["RMM_ALERT_TRIGGERED", "TICKET_CREATED"]
+
+
+def test_a_refire_onto_its_open_ticket_inside_a_window_is_suppressed_until_it_ends(
+    session: Session, world: World
+) -> None:
+    ticket = alert_ticket(session, world, {"auto_resolve_ticket": False})
+    world.process(session, world.event(kind="reset"))  # resolved; the ticket stays open
+    window = add_window(session, world.tenant, starts_at=NOW + 2 * HOUR, ends_at=NOW + 3 * HOUR)
+    during = NOW + 2 * HOUR + timedelta(minutes=30)
+    refire = world.process(session, world.event(occurred_at=during), during)
+    [alert] = alerts(session, world.tenant)
+    assert (refire.outcome, refire.window_id) == ("suppressed", window.id)
+    assert (alert.status, alert.ticket_id, alert.occurrence_count) == ("suppressed", ticket.id, 1)
+    notes = bodies(session, world, ticket)
+    assert not any("occurrence" in n for n in notes)
+
+    after = NOW + 4 * HOUR  # still firing when the window has ended (the poller re-runs it)
+    rerun = world.process(
+        session, world.event(occurred_at=during), after, reprocess_suppressed=True
+    )
+    assert (rerun.outcome, rerun.ticket_id) == ("occurrence_appended", ticket.id)
+    assert (alert.status, alert.suppressed_by_window_id, alert.occurrence_count) == (
+        "active", None, 2,
+    )  # fmt: skip

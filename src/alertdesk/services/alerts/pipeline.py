@@ -73,10 +73,13 @@ def process_alert_event(
         existing.updated_at = now
         session.flush()
         return Outcome("skipped", alert_id=existing.id, ticket_id=existing.ticket_id)
+    window_at = now if reprocess_suppressed else event.occurred_at
     if existing is not None and context.own_ticket_open:
+        window = _covering(session, event, context, window_at)
+        if window is not None:
+            return _refire_in_window(session, event, existing, window, now)
         return _refire_on_own_ticket(session, event, existing, now)
     alert = _stored_alert(event, key, context, ingest_source, now)
-    window_at = now if reprocess_suppressed else event.occurred_at
     with session.no_autoflush:  # the alert is written once, when its outcome is known
         return _decide(session, event, alert, context, window_at, now)
 
@@ -133,12 +136,35 @@ def _out_of_order(
     return Outcome(outcome, alert_id=alert.id, warnings=event.warnings)
 
 
+def _covering(
+    session: Session, event: AlertEvent, context: AlertContext, at: datetime
+) -> Window | None:
+    scope = AlertScope(event.integration_id, context.client_id, context.asset_id)
+    return covering_window(active_windows(session, event.tenant, event.integration_id), scope, at)
+
+
+def _refire_in_window(
+    session: Session, event: AlertEvent, alert: Alert, window: Window, now: datetime
+) -> Outcome:
+    """A resolved alert fires again during a maintenance window while its ticket is still
+    open: suppressed (no note, no event), still linked to the ticket; if it is still firing
+    when the window ends, the poller re-runs it onto that ticket."""
+    alert.status, alert.resolved_at, alert.acknowledged_at = "suppressed", None, None
+    alert.suppressed_by_window_id, alert.updated_at = window.id, now
+    alert.last_occurrence_at = event.occurred_at
+    reason = f"fired again inside maintenance window {window.name!r}"
+    alert.decision = {**alert.decision, "refire": {"window": _named(window), "reason": reason}}
+    session.flush()
+    return Outcome("suppressed", alert_id=alert.id, window_id=window.id, warnings=event.warnings)
+
+
 def _refire_on_own_ticket(
     session: Session, event: AlertEvent, alert: Alert, now: datetime
 ) -> Outcome:
     """A resolved alert fires again while its ticket is still open: one more occurrence there."""
     assert alert.ticket_id is not None
     alert.status, alert.resolved_at, alert.acknowledged_at = "active", None, None
+    alert.suppressed_by_window_id = None
     alert.occurrence_count += 1
     alert.last_occurrence_at, alert.updated_at = event.occurred_at, now
     note = _occurrence_note(alert.occurrence_count, event)
@@ -195,10 +221,7 @@ def _decide(
     window_at: datetime,
     now: datetime,
 ) -> Outcome:
-    scope = AlertScope(event.integration_id, context.client_id, context.asset_id)
-    window = covering_window(
-        active_windows(session, event.tenant, event.integration_id), scope, window_at
-    )
+    window = _covering(session, event, context, window_at)
     if window is not None:
         return _suppress(session, event, alert, window)
     match = match_rule(active_rules(session, event.tenant, event.integration_id), event)
