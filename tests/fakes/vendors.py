@@ -153,6 +153,11 @@ class FakeNinjaOne(FakeVendor):
             self.resets.append(uid)
             self.alerts = [a for a in self.alerts if a.get("uid") != uid]
             return httpx.Response(204)
+        if path.startswith("/v2/device/") and path.endswith("/alerts"):
+            device = path.split("/")[3]
+            return httpx.Response(
+                200, json=[a for a in self.alerts if str(a.get("deviceId")) == device]
+            )
         if path == "/v2/alerts" and request.method == "GET":
             if self.alerts_gate is not None:
                 self.alerts_gate.wait(timeout=10)

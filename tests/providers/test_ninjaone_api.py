@@ -155,6 +155,21 @@ def test_reset_uses_the_uid_else_the_id(
     assert (reset.method, json.loads(reset.content)) == ("POST", {})
 
 
+@pytest.mark.parametrize(
+    ("listed", "reset"),
+    [("cond-1", ["uid-found"]), ("another-condition", [])],
+    ids=["found by its condition", "already cleared at the vendor"],
+)
+def test_a_missing_uid_is_found_among_the_devices_active_alerts(
+    vendors: FakeVendors, listed: str, reset: list[str]
+) -> None:
+    vendors.ninjaone.alerts = [{"uid": "uid-found", "deviceId": 7, "sourceConfigUid": listed}]
+    ref = AlertRef("ninjaone", NINJA_URL, "177210", None, "7", "cond-1")
+    make_api(vendors).reset_alert(ref)
+    assert vendors.ninjaone.resets == reset
+    assert "/v2/device/7/alerts" in vendors.ninjaone.paths("GET")
+
+
 def test_authorize_url(vendors: FakeVendors) -> None:
     url = make_api(vendors, url=NINJA_URL + "/").authorize_url(REDIRECT, "state-123")
     parts = urlsplit(url)

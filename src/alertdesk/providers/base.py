@@ -25,6 +25,8 @@ class AlertRef:
     instance_url: str | None
     external_alert_id: str
     external_alert_uid: str | None
+    external_device_id: str | None = None  # with the condition: to find a missing uid
+    condition: str | None = None
 
 
 @dataclass(frozen=True)

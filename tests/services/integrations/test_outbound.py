@@ -20,7 +20,15 @@ from alertdesk.services.tickets.work import close_ticket
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Alert, Ticket
 from tests.conftest import TenantCtx
-from tests.services.alerts.pipeline_fixtures import NOW, PROVIDER, World, add_rule, build_world
+from tests.services.alerts.pipeline_fixtures import (
+    CONDITION,
+    DEVICE,
+    NOW,
+    PROVIDER,
+    World,
+    add_rule,
+    build_world,
+)
 
 CLOSED_AT = NOW + timedelta(days=1)
 KEEP = {"reset_alert_on_ticket_close": False}
@@ -95,8 +103,10 @@ def outbound(alert: Alert) -> tuple[str | None, str | None, datetime | None]:
     return alert.outbound_status, alert.outbound_error, alert.outbound_at
 
 
-def ref(alert_id: str, uid: str | None = None, url: str | None = None) -> AlertRef:
-    return AlertRef(PROVIDER, url, alert_id, uid)
+def ref(
+    alert_id: str, uid: str | None = None, url: str | None = None, condition: str = CONDITION
+) -> AlertRef:
+    return AlertRef(PROVIDER, url, alert_id, uid, DEVICE, condition)
 
 
 def test_close_resets_active_alerts_including_absorbed_duplicates(

@@ -132,8 +132,25 @@ class NinjaOneApi:
         self._api("DELETE", "/webhook")
 
     def reset_alert(self, alert: AlertRef) -> None:
-        uid = alert.external_alert_uid or alert.external_alert_id
-        self._api("POST", f"/alert/{uid}/reset", json={})
+        """POST /v2/alert/{uid}/reset. A webhook without a seriesUid gave us no uid: it is
+        found among the device's active alerts by the condition (sourceConfigUid); none
+        there means the vendor has already cleared it."""
+        uid = alert.external_alert_uid
+        if uid is None and alert.external_device_id and alert.condition:
+            uid = self._active_uid(alert.external_device_id, alert.condition)
+            if uid is None:
+                return
+        self._api("POST", f"/alert/{uid or alert.external_alert_id}/reset", json={})
+
+    def _active_uid(self, device_id: str, condition: str) -> str | None:
+        items = json_of(self._api("GET", f"/device/{device_id}/alerts"), LABEL)
+        if not isinstance(items, list):
+            raise VendorError(f"{LABEL} answered something other than a list of alerts")
+        for item in items:
+            if isinstance(item, dict) and str(item.get("sourceConfigUid")) == condition:
+                uid = item.get("uid")
+                return str(uid) if uid else None
+        return None
 
     def fetch_active_alerts(self, ctx: WebhookContext) -> Sequence[AlertEvent]:
         """The active alerts (GET /v2/alerts), their devices' organizations from /v2/devices."""

@@ -95,7 +95,10 @@ def _plan(
     spec = get_provider(provider)
     if spec is None or not spec.outbound:
         return ResetResult(alert.id, "no_adapter")
-    ref = AlertRef(provider, url, alert.external_alert_id, alert.external_alert_uid)
+    ref = AlertRef(
+        provider, url, alert.external_alert_id, alert.external_alert_uid,
+        alert.external_device_id, alert.dedup_key.partition("|")[2],
+    )  # fmt: skip
     return PlannedReset(alert.id, ref)
 
 
