@@ -160,3 +160,33 @@ def test_embedded_postgres_starts_in_the_data_dir_and_stops_on_exit(tmp_path: Pa
     assert done.stdout.strip().splitlines()[-1].startswith("adk_")
     assert (tmp_path / "postgres" / "PG_VERSION").exists()
     assert not (tmp_path / "postgres" / "postmaster.pid").exists(), "server left running"
+
+
+def test_jobs_shows_the_queue_with_retries_and_failures(env: dict[str, str]) -> None:
+    init(env)
+    database = Database.from_url(env["ALERTDESK_DATABASE_URL"])
+    try:
+        with database.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "insert into procrastinate_jobs (queue_name, task_name, args, status, attempts)"
+                " values ('default', 'reset_ticket_alerts', '{\"ticket_id\": \"t-1\"}', 'todo', 2),"
+                " ('default', 'deliver_events', '{\"tenant\": \"x\"}', 'failed', 10)"
+            )
+    finally:
+        database.dispose()
+    code, out = cli(env, "jobs")
+    assert code == 0, out
+    assert "reset_ticket_alerts" in out
+    assert "deliver_events" in out
+    retrying, failed = out.split("retrying")[1].split("failed")[0], out.split("failed")[-1]
+    assert "t-1" in retrying
+    assert '"tenant": "x"' in failed
+
+
+def test_worker_and_serve_say_how_jobs_run(env: dict[str, str]) -> None:
+    code, out = cli(env, "worker", "--help")
+    assert code == 0
+    assert "--concurrency" in out
+    assert "SIGTERM" in out
+    code, out = cli(env, "serve", "--help")
+    assert "--no-worker" in out
