@@ -5,17 +5,17 @@ reads or writes. On Citus such a statement is routed to one shard; checked here 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 
 from alertdesk.storage.distribution import REFERENCE_TABLES
 from alertdesk.storage.models import Base
 from tests.conftest import TenantCtx
+from tests.fakes.statements import statements
 from tests.web.api_helpers import make_client
 from tests.web.ui_support import login
 from tests.web.webhook_support import Connected, add_rule, connect_ninja, deliver, payload
@@ -88,21 +88,6 @@ def test_the_check_accepts_statements_pinned_to_a_tenant(sql: str) -> None:
 @pytest.mark.parametrize(("sql", "tables"), UNPINNED)
 def test_the_check_finds_statements_that_would_fan_out(sql: str, tables: list[str]) -> None:
     assert unpinned(sql) == tables
-
-
-@contextmanager
-def statements(connection: Connection) -> Iterator[list[str]]:
-    """The SQL text of every statement the app runs on the test's connection meanwhile."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import Outcome
 from alertdesk.services.alerts.pipeline import process_alert_event
 from tests.conftest import TenantCtx
+from tests.fakes.statements import statements
 from tests.services.alerts.pipeline_fixtures import NOW, World, add_rule, add_window, build_world
 
 
@@ -65,26 +63,10 @@ def world(session: Session, tenant: TenantCtx) -> World:
     return built
 
 
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """The SQL text of every statement the session's connection executes inside the block."""
-    seen: list[str] = []
-    connection = session.connection()  # begun now, so its SAVEPOINT is not counted
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-
-
 def counted(
     session: Session, world: World, minute: int, **overrides: Any
 ) -> tuple[Outcome, list[str]]:
-    with statements(session) as seen:
+    with statements(session.connection()) as seen:  # begun first: its SAVEPOINT is not counted
         outcome = process_alert_event(
             session, world.event(**overrides), NOW + timedelta(minutes=minute)
         )

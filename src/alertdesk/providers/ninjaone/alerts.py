@@ -8,14 +8,8 @@ from typing import Any
 
 from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import WebhookContext
+from alertdesk.providers.ninjaone.webhook import condition_fields
 from alertdesk.providers.parsing import as_severity, parse_time, text_or_none
-
-
-def _dig(item: Mapping[str, Any], *path: str) -> Any:
-    value: Any = item
-    for key in path:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
 
 
 def alert_events(
@@ -29,8 +23,6 @@ def alert_events(
             continue
         device_id = text_or_none(item.get("deviceId"))
         device = devices.get(device_id or "", {})
-        code = text_or_none(_dig(item, "data", "message", "code"))
-        source_name = text_or_none(item.get("sourceName"))
         events.append(
             AlertEvent(
                 tenant=ctx.tenant,
@@ -42,15 +34,11 @@ def alert_events(
                 occurred_at=parse_time(item.get("createTime"), ctx.now),
                 severity=as_severity(item.get("severity")) or ctx.default_severity,
                 external_device_id=device_id,
-                condition_identity=text_or_none(item.get("sourceConfigUid")) or code or source_name,
-                activity_type="CONDITION",
-                alert_class=code or source_name,
-                source_type=text_or_none(item.get("sourceType")) or "condition",
-                message=text_or_none(item.get("message")) or code,
                 device_name=text_or_none(device.get("displayName"))
                 or text_or_none(device.get("systemName")),
                 external_org_id=text_or_none(device.get("organizationId")),
                 raw=dict(item),
+                **condition_fields(item),
             )
         )
     return events

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from alertdesk.core.types import AlertEvent, EventKind
@@ -21,11 +22,25 @@ KINDS: dict[str, EventKind] = {
 }
 
 
-def _dig(payload: dict[str, Any], *path: str) -> Any:
+def _dig(payload: Mapping[str, Any], *path: str) -> Any:
     value: Any = payload
     for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
+        value = value.get(key) if isinstance(value, Mapping) else None
     return value
+
+
+def condition_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What an Activity (webhook) and an Alert (GET /v2/alerts) say alike about a condition:
+    the same identity on both, so a polled alert matches its webhook's."""
+    code = text_or_none(_dig(item, "data", "message", "code"))
+    source_name = text_or_none(item.get("sourceName"))
+    return {
+        "condition_identity": text_or_none(item.get("sourceConfigUid")) or code or source_name,
+        "activity_type": "CONDITION",
+        "alert_class": code or source_name,
+        "source_type": text_or_none(item.get("sourceType")) or "condition",
+        "message": text_or_none(item.get("message")) or code,
+    }
 
 
 def _organization(payload: dict[str, Any]) -> str | None:
@@ -51,8 +66,6 @@ class NinjaOneWebhook:
         alert_id = series or text_or_none(activity.get("id"))
         if alert_id is None:
             raise BadPayload("missing required field: seriesUid (or id)")
-        code = text_or_none(_dig(activity, "data", "message", "code"))
-        source_name = text_or_none(activity.get("sourceName"))
         device = activity.get("device")
         device = device if isinstance(device, dict) else {}
         return AlertEvent(
@@ -66,13 +79,9 @@ class NinjaOneWebhook:
             severity=as_severity(activity.get("severity")) or ctx.default_severity,
             external_device_id=text_or_none(activity.get("deviceId"))
             or text_or_none(_dig(activity, "device", "id")),
-            condition_identity=text_or_none(activity.get("sourceConfigUid")) or code or source_name,
-            activity_type="CONDITION",
-            alert_class=code or source_name,
-            source_type=text_or_none(activity.get("sourceType")) or "condition",
-            message=text_or_none(activity.get("message")) or code,
             device_name=text_or_none(device.get("displayName"))
             or text_or_none(device.get("systemName")),
             external_org_id=_organization(activity),
             raw=activity,
+            **condition_fields(activity),
         )
