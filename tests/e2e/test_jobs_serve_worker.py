@@ -133,13 +133,14 @@ def test_without_webhooks_the_scheduled_poll_opens_and_closes_tickets(split: Spl
     rule = {"name": "Everything", "actions": {"auto_resolve_ticket": True}}
     split.ws.api("POST", f"/integrations/{tactical['id']}/alert-rules", json=rule)
 
-    def polled() -> list[Any]:
+    unresolved = {str(a["id"]) for a in split.vendors.tactical.alerts if not a["resolved"]}
+
+    def polled() -> list[Any]:  # every unresolved alert in (one transaction each)
         found = split.ws.api("GET", "/alerts", params={"integration_id": tactical["id"]})
-        return [a for a in found if a["ingest_source"] == "poll"]
+        mine = [a for a in found if a["ingest_source"] == "poll"]
+        return mine if {a["external_alert_id"] for a in mine} == unresolved else []
 
     alerts = eventually(polled, 90, "the scheduled poll (every minute)", split)
-    unresolved = {str(a["id"]) for a in split.vendors.tactical.alerts if not a["resolved"]}
-    assert {a["external_alert_id"] for a in alerts} == unresolved
     frontdesk = next(a for a in alerts if a["external_alert_id"] == "1423")
     assert frontdesk["ticket_id"] is not None
 

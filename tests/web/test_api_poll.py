@@ -6,6 +6,7 @@ stays one row, one cycle at a time, and vendor failures are recorded, not half-a
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -184,3 +185,11 @@ def test_the_integration_says_when_it_is_polled_next(
     response = client.patch(f"/api/v1/integrations/{ninja.id}", json=off, headers=ninja.admin)
     assert response.status_code == 200, response.text
     assert response.json()["next_poll_at"] is None
+
+
+def test_another_tenant_cannot_poll_an_integration(
+    client: TestClient, ninja: Connected, make_tenant: Callable[..., TenantCtx]
+) -> None:
+    stranger = make_tenant()
+    url = f"/api/v1/integrations/{ninja.id}/poll"
+    assert client.post(url, headers=stranger.headers).status_code == 404

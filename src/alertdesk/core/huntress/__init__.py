@@ -1,0 +1,1 @@
+"""Huntress integration: pure settings, org matching, cursor walk, ticket content, planning."""
