@@ -1,4 +1,4 @@
-"""The Huntress incident cursor walk: boundary, paging, ordering, runaway guard (seed 001 Task 4)."""
+"""The Huntress incident cursor walk: boundary, paging, order, runaway guard (seed 001 Task 4)."""
 
 from __future__ import annotations
 
@@ -235,9 +235,7 @@ def test_walk_boundary(cursor: datetime | None, backfill_days: int, expected: da
         P(CURSOR, CURSOR - timedelta(seconds=30), CURSOR, id="overlap-row-never-moves-back"),
     ],
 )
-def test_advance_cursor(
-    cursor: datetime | None, processed: datetime, expected: datetime
-) -> None:
+def test_advance_cursor(cursor: datetime | None, processed: datetime, expected: datetime) -> None:
     assert advance_cursor(cursor, processed) == expected
 
 

@@ -146,7 +146,11 @@ def test_routing_complete_when_board_fallbacks_and_all_severities_are_set() -> N
     ("settings", "missing"),
     [
         P(replace(COMPLETE, board_id=None), ("board_id",), id="board"),
-        P(replace(COMPLETE, fallback_client_id=None), ("fallback_client_id",), id="fallback-client"),
+        P(
+            replace(COMPLETE, fallback_client_id=None),
+            ("fallback_client_id",),
+            id="fallback-client",
+        ),
         P(replace(COMPLETE, fallback_board_id=None), ("fallback_board_id",), id="fallback-board"),
         P(
             replace(COMPLETE, severity_priority_map=SeverityPriorityMap(critical=P1, high=P2)),

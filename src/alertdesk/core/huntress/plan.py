@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from alertdesk.core.huntress.settings import HuntressSettings, parse_time
+from alertdesk.core.huntress.settings import HUNTRESS_SEVERITIES, HuntressSettings, parse_time
 
 CLOSED_STATUSES = frozenset({"closed", "dismissed", "partner_dismissed"})
 LAST_PROCESSED_KEY = "last_processed_updated_at"  # in the alert row's metadata
@@ -81,7 +81,10 @@ def plan_incident_action(
     mapping: OrgMapping | None,
     settings: HuntressSettings,
 ) -> IncidentAction:
-    """What to do with one polled incident. `settings` must have complete routing."""
+    """What to do with one polled incident.
+
+    Raises ValueError when a ticket is due but its routing (board, fallbacks, priority) is unset.
+    """
     status = str(incident.get("status") or "")
     if status == "deleting":
         return Skip("deleting")
@@ -116,25 +119,30 @@ def _changed(incident: Mapping[str, Any], status: str, existing: ExistingAlert) 
 def _create(
     incident: Mapping[str, Any], mapping: OrgMapping | None, settings: HuntressSettings
 ) -> CreateTicket:
-    severity = str(incident.get("severity") or "")
-    priority_map = settings.severity_priority_map
-    # Huntress knows critical, high and low only; anything new is treated as high, not dropped.
-    priority_id = priority_map.get(severity) or priority_map.high
+    priority_id = _priority(incident, settings)
     if mapping is not None and mapping.client_id is not None:
         return CreateTicket(
             client_id=mapping.client_id,
             board_id=_required(settings.board_id, "board_id"),
-            priority_id=_required(priority_id, f"severity_priority_map.{severity}"),
+            priority_id=priority_id,
             category_id=settings.category_id,
             unmapped=False,
         )
     return CreateTicket(
         client_id=_required(settings.fallback_client_id, "fallback_client_id"),
         board_id=_required(settings.fallback_board_id, "fallback_board_id"),
-        priority_id=_required(priority_id, f"severity_priority_map.{severity}"),
+        priority_id=priority_id,
         category_id=None,
         unmapped=True,
     )
+
+
+def _priority(incident: Mapping[str, Any], settings: HuntressSettings) -> uuid.UUID:
+    severity = str(incident.get("severity") or "").strip().lower()
+    # Huntress knows critical, high and low only; a new severity is treated as high, not dropped.
+    known = severity if severity in HUNTRESS_SEVERITIES else "high"
+    priority_id = settings.severity_priority_map.get(known)
+    return _required(priority_id, f"severity_priority_map.{known}")
 
 
 def _required(value: uuid.UUID | None, name: str) -> uuid.UUID:
