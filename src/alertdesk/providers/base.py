@@ -38,9 +38,12 @@ class ExternalOrg:
 class VendorError(Exception):
     """The vendor refused, failed or could not be reached; `status` is its HTTP status if any."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after  # seconds, when a 429 said so
 
     @property
     def is_auth_error(self) -> bool:

@@ -33,9 +33,10 @@ def call(http: httpx.Client, label: str, method: str, url: str, **kwargs: Any) -
     except httpx.HTTPError as exc:  # refused, reset, DNS, TLS: one message for all
         raise VendorError(f"could not reach {where}") from exc
     if response.status_code == 429:
-        retry = response.headers.get("retry-after", "")
-        hint = f"; retry after {retry} s" if SECONDS.fullmatch(retry) else ""
-        raise VendorError(f"{label} is rate-limiting us (429){hint}", 429)
+        retry = response.headers.get("retry-after", "").strip()
+        seconds = float(retry) if SECONDS.fullmatch(retry) else None
+        hint = f"; retry after {retry} s" if seconds is not None else ""
+        raise VendorError(f"{label} is rate-limiting us (429){hint}", 429, seconds)
     if response.status_code >= 400:
         message = f"{label} answered {response.status_code} to {method} {_path(url)}"
         detail = vendor_error(response)

@@ -1,0 +1,1 @@
+"""Huntress: managed EDR whose incident reports are polled into tickets."""
