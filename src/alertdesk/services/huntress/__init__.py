@@ -1,0 +1,1 @@
+"""Huntress: incident reports polled into routed, self-contained tickets."""
