@@ -136,11 +136,14 @@ class HuntressApi:
     def validate(self) -> None:
         self.account()
 
+    def organizations_page(self, token: str | None = None) -> Page:
+        return self._page("/organizations", "organizations", token)
+
     def organizations(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         token: str | None = None
         while True:
-            page = self._page("/organizations", "organizations", token)
+            page = self.organizations_page(token)
             found += page.items
             if page.next_token is None or not page.items:
                 return found

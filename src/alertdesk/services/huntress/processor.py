@@ -66,6 +66,7 @@ class Processed:
     action: str  # create_ticket, append_note, record_only, skip
     alert_id: uuid.UUID | None = None
     ticket_id: uuid.UUID | None = None
+    closed: bool = False  # the note closed the ticket too
 
 
 def process_incident(
@@ -77,6 +78,8 @@ def process_incident(
     now: datetime,
 ) -> Processed:
     """Raises ValueError when a ticket is due but routing is incomplete (nothing written)."""
+    if incident.get("status") == "deleting":  # the planner skips it whatever we hold
+        return Processed("skip")
     incident_id = str(incident.get("id"))
     lock_alert_keys(session, source.tenant, source.integration_id, [alert_lock_key(incident_id)])
     alert = session.scalar(
@@ -123,7 +126,7 @@ def _carry_out(
         if action.close:
             _close(session, source.tenant, alert.ticket_id, action.close_status_id, now)
         alert = _record(session, source, alert, incident, alert.ticket_id, now)
-        return Processed("append_note", alert.id, alert.ticket_id)
+        return Processed("append_note", alert.id, alert.ticket_id, closed=action.close)
     assert isinstance(action, RecordOnly)
     alert = _record(session, source, alert, incident, alert.ticket_id if alert else None, now)
     return Processed("record_only", alert.id, alert.ticket_id)

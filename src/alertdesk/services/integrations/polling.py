@@ -1,7 +1,7 @@
 """Reconciliation polling: the vendor's active alerts against ours, each difference through the
 pipeline — a missed trigger, a missed reset, a suppressed alert whose window has ended. One
-cycle per integration at a time (a lease on its row), vendor calls with no transaction open,
-one transaction per alert, so a failure half-way leaves every finished alert consistent."""
+cycle per integration at a time (poll_lease), vendor calls with no transaction open, one
+transaction per alert, so a failure half-way leaves every finished alert consistent."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.reconcile import HELD, HeldAlert, Source, reconcile
 from alertdesk.core.types import AlertEvent
-from alertdesk.errors import Conflict, NotFound, UpstreamError
+from alertdesk.errors import Conflict, UpstreamError
 from alertdesk.providers import get_provider
 from alertdesk.providers.base import AlertFetcher, VendorError, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.client import IntegrationClient
+from alertdesk.services.integrations.poll_lease import release_lease, stamp_poll, take_lease
 from alertdesk.services.integrations.records import Vendor, parse_settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.job_queue import defer
@@ -27,7 +28,6 @@ from alertdesk.storage.models import Alert, Integration
 
 log = logging.getLogger(__name__)
 POLL_TASK = "poll_integration"
-LEASE = timedelta(minutes=10)  # a cycle that died holds its integration no longer than this
 
 
 @dataclass
@@ -54,7 +54,7 @@ def poll(
     """One cycle. Conflict while another runs (or for a provider that cannot be polled);
     UpstreamError when the vendor fails (recorded on the integration, nothing applied)."""
     with database.transaction() as session:
-        integration = _take_lease(session, tenant, integration_id, now)
+        integration = take_lease(session, tenant, integration_id, now)
         source = Source(tenant, integration_id, integration.provider)
         severity = parse_settings(integration.settings).default_severity
     try:
@@ -79,11 +79,11 @@ def poll(
         for event in plan.gone:
             result.resolved += _run(database, event, now, result) is not None
         with database.transaction() as session:
-            _stamp(session, tenant, integration_id, now, error=None)
+            stamp_poll(session, tenant, integration_id, now, error=None)
         return result
     finally:
         with database.transaction() as session:
-            _release_lease(session, tenant, integration_id)
+            release_lease(session, tenant, integration_id)
 
 
 def held_alerts(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> list[HeldAlert]:
@@ -128,7 +128,7 @@ def _fetch(
         return list(client.call(lambda api: _as_fetcher(api).fetch_active_alerts(ctx)))
     except VendorError as exc:
         with database.transaction() as session:
-            _stamp(
+            stamp_poll(
                 session, source.tenant, source.integration_id, ctx.now, str(exc), exc.is_auth_error
             )
         raise UpstreamError(f"{client.spec.label} did not answer the poll: {exc}") from exc
@@ -137,64 +137,6 @@ def _fetch(
 def _as_fetcher(api: object) -> AlertFetcher:
     assert isinstance(api, AlertFetcher)  # the spec said fetches_alerts
     return api
-
-
-def _take_lease(
-    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, now: datetime
-) -> Integration:
-    integration: Integration | None = session.scalar(
-        update(Integration)
-        .where(
-            Integration.tenant == tenant,
-            Integration.id == integration_id,
-            Integration.is_active,
-            or_(Integration.poll_lease_until.is_(None), Integration.poll_lease_until < now),
-        )
-        .values(poll_lease_until=now + LEASE)
-        .returning(Integration)
-    )
-    if integration is not None:
-        return integration
-    exists = session.scalar(
-        select(Integration.is_active).where(
-            Integration.tenant == tenant, Integration.id == integration_id
-        )
-    )
-    if exists is None:
-        raise NotFound("No such integration.")
-    if not exists:
-        raise Conflict("This integration is not connected.")
-    raise Conflict("A poll of this integration is already running; try again in a moment.")
-
-
-def _release_lease(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> None:
-    session.execute(
-        update(Integration)
-        .where(Integration.tenant == tenant, Integration.id == integration_id)
-        .values(poll_lease_until=None)
-    )
-
-
-def _stamp(
-    session: Session,
-    tenant: uuid.UUID,
-    integration_id: uuid.UUID,
-    now: datetime,
-    error: str | None,
-    auth_failed: bool = False,
-) -> None:
-    """A good poll clears the error; a refused one (401/403) marks the integration `error`
-    with the vendor's reason; a passing failure (429, 5xx, timeout) keeps the reason only."""
-    values: dict[str, object] = {"sync_error": error}
-    if error is None:
-        values |= {"sync_status": "ok", "last_poll_at": now}
-    elif auth_failed:
-        values["sync_status"] = "error"
-    session.execute(
-        update(Integration)
-        .where(Integration.tenant == tenant, Integration.id == integration_id)
-        .values(**values)
-    )
 
 
 def next_poll_at(integration: Integration) -> datetime | None:
