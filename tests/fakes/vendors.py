@@ -95,6 +95,7 @@ class FakeNinjaOne(FakeVendor):
     resets: list[str] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)  # what GET /v2/alerts lists
     alerts_gate: threading.Event | None = None  # GET /v2/alerts waits for it (a slow vendor)
+    while_listing: Callable[[], object] | None = None  # runs while GET /v2/alerts is answered
     devices: list[dict[str, Any]] = field(
         default_factory=lambda: fixture("ninjaone", "devices_list.json")
     )
@@ -161,7 +162,10 @@ class FakeNinjaOne(FakeVendor):
         if path == "/v2/alerts" and request.method == "GET":
             if self.alerts_gate is not None:
                 self.alerts_gate.wait(timeout=10)
-            return httpx.Response(200, json=self.alerts)
+            answer = httpx.Response(200, json=self.alerts)  # the list as it was asked for
+            if self.while_listing is not None:
+                self.while_listing()
+            return answer
         if path == "/v2/devices" and request.method == "GET":
             after = int(request.url.params.get("after", 0))
             return httpx.Response(200, json=[d for d in self.devices if int(d["id"]) > after])

@@ -90,6 +90,19 @@ def test_the_same_condition_under_another_id_is_matched_by_its_dedup_key(
     assert (poll(client, ninja)["created"], len(alerts(client, ninja.admin))) == (0, 1)
 
 
+def test_an_alert_that_a_webhook_adds_during_the_poll_is_not_reset(
+    client: TestClient, ninja: Connected, vendors: FakeVendors
+) -> None:
+    vendors.ninjaone.alerts = []  # the vendor's list, taken before the webhook below
+    vendors.ninjaone.while_listing = lambda: deliver(
+        client, ninja, payload("ninjaone", "condition_triggered.json")
+    )
+    counts = poll(client, ninja)
+    assert (counts["fetched"], counts["resolved"]) == (0, 0)
+    (alert,) = alerts(client, ninja.admin)
+    assert alert["status"] == "active"
+
+
 def test_a_missed_reset_closes_the_untouched_ticket(
     client: TestClient, ninja: Connected, vendors: FakeVendors
 ) -> None:

@@ -58,11 +58,12 @@ def poll(
         source = Source(tenant, integration_id, integration.provider)
         severity = parse_settings(integration.settings).default_severity
     try:
+        # read before the vendor is asked: an alert a webhook adds meanwhile is not "gone"
+        with database.transaction() as session:
+            held = held_alerts(session, tenant, integration_id)
         fetched = _fetch(
             database, vendor, source, WebhookContext(tenant, integration_id, severity, now)
         )
-        with database.transaction() as session:
-            held = held_alerts(session, tenant, integration_id)
         plan = reconcile(source, fetched, held, now)
         result = PollResult(fetched=len(fetched))
         for event in plan.new:
