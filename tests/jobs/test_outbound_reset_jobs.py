@@ -5,9 +5,12 @@ and opted-out rules reset nothing. The worker really runs (conftest.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
+from alertdesk.jobs.app import build_job_app
 from tests.jobs.conftest import Msp, Stack, new_msp
 from tests.web.api_helpers import Json, default_board, status_id
 from tests.web.webhook_support import (
@@ -138,3 +141,39 @@ def test_a_vendor_failure_is_stamped_retried_and_the_close_stands(stack: Stack) 
         "resolved", "done", None
     )  # fmt: skip
     assert reset_jobs(stack) == [("succeeded", 2)]
+
+
+def test_an_alert_that_fires_again_is_reset_again_on_the_next_close(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja)
+    series = str(uuid.uuid4())
+    first = trigger(stack, msp, seriesUid=series)
+    close(stack, msp, first["ticket_id"])
+    stack.work()
+    assert stack.vendors.ninjaone.resets.count(series) == 1
+    later = time.time() + 60  # the condition fires again, after the reset
+    again = trigger(stack, msp, seriesUid=series, id=99, activityTime=later)
+    assert alert_of(stack, msp, again["alert_id"])["outbound_status"] is None
+    close(stack, msp, again["ticket_id"])
+    stack.work()
+    assert stack.vendors.ninjaone.resets.count(series) == 2
+
+
+def test_a_job_left_running_by_a_dead_worker_is_run_again(stack: Stack) -> None:
+    stack.sql("delete from procrastinate_jobs")
+    (worker_id,) = stack.sql(
+        "insert into procrastinate_workers (last_heartbeat)"
+        " values (now() - interval '10 minutes') returning id"
+    )[0]
+    stack.sql(
+        "insert into procrastinate_jobs (queue_name, task_name, args, status, worker_id)"
+        " values ('default', 'sweep_outbox', '{}', 'doing', :w)",
+        w=worker_id,
+    )
+    app = build_job_app(stack.runtime)
+
+    async def recover() -> None:
+        async with app.open_async():
+            await app.tasks["recover_stalled_jobs"].func(timestamp=0)
+
+    asyncio.run(recover())
+    assert stack.sql("select status::text from procrastinate_jobs") == [("todo",)]

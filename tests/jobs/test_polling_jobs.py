@@ -11,6 +11,7 @@ from typing import Any
 
 from alertdesk.errors import Conflict
 from alertdesk.runtime import run_in_transaction
+from alertdesk.services.integrations.poll_lease import LEASE, release_lease, take_lease
 from alertdesk.services.integrations.polling import POLL_TASK, PollResult, poll, queue_due_polls
 from tests.fakes.vendors import fixture
 from tests.jobs.conftest import Msp, Stack, new_msp
@@ -106,3 +107,17 @@ def test_two_cycles_of_one_integration_never_overlap(stack: Stack) -> None:
     assert done.created == 1
     assert isinstance(poll(stack.runtime.database, stack.runtime.vendor, tenant, integration,
                            datetime.now(UTC)), PollResult)  # the lease was released  # fmt: skip
+
+
+def test_a_cycle_whose_lease_ran_out_does_not_end_the_next_cycles_lease(stack: Stack) -> None:
+    msp = new_msp(stack, connect_ninja)
+    database, now = stack.runtime.database, datetime.now(UTC)
+    with database.transaction() as session:
+        first = take_lease(session, msp.tenant, uuid.UUID(msp.integration.id), now)
+    later = now + LEASE + timedelta(seconds=1)  # the first cycle overran its lease
+    with database.transaction() as session:
+        second = take_lease(session, msp.tenant, uuid.UUID(msp.integration.id), later)
+    with database.transaction() as session:
+        release_lease(session, msp.tenant, uuid.UUID(msp.integration.id), first)
+    rows = stack.sql("select poll_lease_until from integration where id = :i", i=msp.integration.id)
+    assert rows[0][0] == second.poll_lease_until

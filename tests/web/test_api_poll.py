@@ -206,3 +206,20 @@ def test_another_tenant_cannot_poll_an_integration(
     stranger = make_tenant()
     url = f"/api/v1/integrations/{ninja.id}/poll"
     assert client.post(url, headers=stranger.headers).status_code == 404
+
+
+@pytest.mark.parametrize(("status", "polled_again"), [(401, False), (503, True)])
+def test_a_failed_attempt_counts_for_the_schedule(
+    client: TestClient, ninja: Connected, vendors: FakeVendors, status: int, polled_again: bool
+) -> None:
+    vendors.ninjaone.fail("/v2/alerts", status)
+    poll(client, ninja, 502)
+    shown = client.get(f"/api/v1/integrations/{ninja.id}", headers=ninja.admin).json()
+    assert (
+        shown["last_poll_at"] is not None
+    )  # the attempt: a failing vendor is not asked each minute
+    if polled_again:
+        last = datetime.fromisoformat(shown["last_poll_at"])
+        assert datetime.fromisoformat(shown["next_poll_at"]) == last + timedelta(minutes=15)
+    else:  # refused credentials: not polled until reconnected
+        assert shown["next_poll_at"] is None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procrastinate import App, PsycopgConnector, RetryStrategy
+from procrastinate.jobs import Status
 
 from alertdesk.jobs import tasks
 from alertdesk.jobs.schedule import SCHEDULE
@@ -15,12 +16,12 @@ from alertdesk.services.automation.outbox import DELIVER_TASK
 from alertdesk.services.integrations.outbound import RESET_TASK
 from alertdesk.services.integrations.polling import POLL_TASK
 
-# 5, 25, 125 s … ~5 h after the first try: a vendor down for an afternoon is still caught up
-RESETS_RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
-DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=3)
+# retried after 5 s, 25 s, 2 min, 10 min, 52 min, 4.3 h: a vendor down for an afternoon is
+# still caught up
+RESETS_RETRY = RetryStrategy(max_attempts=6, exponential_wait=5)
 
 QUEUED: dict[str, tuple[Callable[..., None], RetryStrategy | None]] = {
-    DELIVER_TASK: (tasks.deliver_events, DELIVERY_RETRY),
+    DELIVER_TASK: (tasks.deliver_events, None),  # the outbox sweep is its retry
     RESET_TASK: (tasks.reset_ticket_alerts, RESETS_RETRY),
     POLL_TASK: (tasks.poll_integration, None),  # the next cycle is the retry
 }
@@ -46,7 +47,23 @@ def build_job_app(runtime: Runtime) -> App:
         body = PERIODIC[periodic.task]
         task = app.task(name=periodic.task)(_bound_periodic(runtime, body))
         app.periodic(cron=periodic.cron, periodic_id=periodic.task)(task)
+    _recover_stalled_jobs(app)
     return app
+
+
+def _recover_stalled_jobs(app: App) -> None:
+    """Jobs left `doing` by a worker that died (no heartbeat) are run again — or, when a copy
+    of the job already waits (its queueing lock), closed as failed."""
+
+    @app.periodic(cron="*/5 * * * *", periodic_id="recover_stalled_jobs")
+    @app.task(name="recover_stalled_jobs")
+    async def recover_stalled_jobs(timestamp: int) -> None:
+        for job in await app.job_manager.get_stalled_jobs():
+            assert job.id is not None
+            try:
+                await app.job_manager.retry_job(job)
+            except Exception:
+                await app.job_manager.finish_job_by_id_async(job.id, Status.FAILED, False)
 
 
 def _bound(runtime: Runtime, body: Callable[..., None]) -> Callable[..., None]:

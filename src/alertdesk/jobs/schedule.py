@@ -25,4 +25,5 @@ SCHEDULE = (
     ),
     Periodic("sweep_outbox", "* * * * *", "queue delivery of events whose delivery job was lost"),
     Periodic("prune_deliveries", "17 3 * * *", "delete webhook deliveries past their retention"),
+    # and every 5 minutes, recover_stalled_jobs (jobs/app.py): jobs of a worker that died
 )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator
+
+from procrastinate import App
 
 from alertdesk.jobs.app import build_job_app
 from alertdesk.runtime import Runtime
@@ -14,10 +17,29 @@ from alertdesk.runtime import Runtime
 # on SIGTERM a worker stops taking jobs and lets running ones finish for this long; jobs that
 # succeed are deleted at once, failed ones are kept for `alertdesk jobs`
 GRACEFUL_SECONDS = 30.0
+RESTART_SECONDS = 10.0
+log = logging.getLogger(__name__)
 
 
 def worker_name(role: str) -> str:
     return f"{role}@{socket.gethostname()}"
+
+
+async def _keep_working(app: App) -> None:
+    """The web process keeps its worker: one that stops on an error (the database went away)
+    is started again, so jobs do not silently stop while the pages still answer."""
+    while True:
+        try:
+            await app.run_worker_async(
+                name=worker_name("serve"),
+                install_signal_handlers=False,
+                shutdown_graceful_timeout=GRACEFUL_SECONDS,
+                delete_jobs="successful",
+            )
+            return
+        except Exception:
+            log.exception("the job worker stopped; starting it again in %s s", RESTART_SECONDS)
+            await asyncio.sleep(RESTART_SECONDS)
 
 
 def run_worker(runtime: Runtime, concurrency: int) -> None:
@@ -35,14 +57,7 @@ async def in_process_worker(runtime: Runtime) -> AsyncIterator[None]:
     """One worker beside the web app for as long as the block runs (the server owns signals)."""
     app = build_job_app(runtime)
     async with app.open_async():
-        task = asyncio.create_task(
-            app.run_worker_async(
-                name=worker_name("serve"),
-                install_signal_handlers=False,
-                shutdown_graceful_timeout=GRACEFUL_SECONDS,
-                delete_jobs="successful",
-            )
-        )
+        task = asyncio.create_task(_keep_working(app))
         try:
             yield
         finally:

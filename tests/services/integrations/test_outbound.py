@@ -8,17 +8,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.core.actors import Actor
 from alertdesk.providers.base import AlertRef, OutboundAdapter, OutboundError
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.alerts.service import ManualTicket, create_ticket_for_alert
-from alertdesk.services.integrations.outbound import ResetResult, reset_alerts_for_ticket
+from alertdesk.services.integrations.outbound import (
+    ResetResult,
+    on_ticket_closed,
+    reset_alerts_for_ticket,
+)
 from alertdesk.services.tickets.work import close_ticket
 from alertdesk.storage.database import Database
-from alertdesk.storage.models import Alert, Ticket
+from alertdesk.storage.models import Alert, Event, Ticket
 from tests.conftest import TenantCtx
 from tests.services.alerts.pipeline_fixtures import (
     CONDITION,
@@ -307,3 +311,21 @@ def test_a_concurrent_webhook_update_is_kept_not_overwritten(
     assert (row.status, row.resolved_at) == ("resolved", resolved_at)  # the webhook's
     assert "resolution" in row.decision  # written by the webhook's reset, still there
     assert outbound(row) == ("done", None, CLOSED_AT)
+
+
+def test_an_alert_resolved_before_the_job_runs_is_not_reset_and_not_left_pending(
+    session: Session, database: Database, world: World
+) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    alert = trigger(session, world, "A-1")
+    assert alert.ticket_id is not None
+    close_ticket(session, world.tenant, alert.ticket_id, Actor.user(world.admin_id), CLOSED_AT)
+    closed = session.scalars(select(Event).where(Event.type == "TICKET_CLOSED")).one()
+    on_ticket_closed(session, closed, CLOSED_AT)
+    assert reloaded(session, alert).outbound_status == "pending"
+    world.process(session, world.event(kind="reset", external_alert_id="A-1"), CLOSED_AT)
+    adapter = RecordingAdapter()  # the vendor's own reset came first
+
+    assert reset(session, database, world, alert.ticket_id, {PROVIDER: adapter}) == []
+    assert adapter.calls == []
+    assert outbound(reloaded(session, alert)) == (None, None, None)

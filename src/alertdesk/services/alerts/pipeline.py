@@ -165,6 +165,7 @@ def _refire_on_own_ticket(
     assert alert.ticket_id is not None
     alert.status, alert.resolved_at, alert.acknowledged_at = "active", None, None
     alert.suppressed_by_window_id = None
+    alert.outbound_status = alert.outbound_error = alert.outbound_at = None
     alert.occurrence_count += 1
     alert.last_occurrence_at, alert.updated_at = event.occurred_at, now
     note = _occurrence_note(alert.occurrence_count, event)
@@ -203,6 +204,7 @@ def _stored_alert(
     alert.ticket_id = alert.resolved_at = alert.suppressed_by_window_id = None
     alert.acknowledged_at = alert.acknowledged_by = None
     alert.matched_rule_id, alert.auto_ticket_created = None, False
+    alert.outbound_status = alert.outbound_error = alert.outbound_at = None
     alert.occurrence_count, alert.ingest_source = 1, source
     alert.raw, alert.updated_at = dict(event.raw), now
     return alert

@@ -44,8 +44,10 @@ def request_delivery(session: Session, tenant: uuid.UUID) -> None:
 
 
 def defer_delivery(session: Session, tenant: uuid.UUID) -> None:
-    key = f"outbox:{tenant}"  # one waiting job per tenant, and one running at a time
-    defer(session, DELIVER_TASK, {"tenant": str(tenant)}, lock=key, queueing_lock=key)
+    """At most one waiting job per tenant; two running at once are safe (each (event,
+    consumer) is claimed once). A failed job is not retried: the sweep queues another."""
+    key = f"outbox:{tenant}"
+    defer(session, DELIVER_TASK, {"tenant": str(tenant)}, queueing_lock=key)
 
 
 def deliver_pending(

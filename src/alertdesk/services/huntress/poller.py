@@ -76,7 +76,7 @@ def poll(
         return dict(result.as_dict())
     finally:
         with database.transaction() as session:
-            release_lease(session, tenant, integration_id)
+            release_lease(session, tenant, integration_id, integration)
 
 
 def _connected(integration: Integration, vendor: Vendor) -> tuple[HuntressApi, Source]:

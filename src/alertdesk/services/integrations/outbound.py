@@ -57,6 +57,7 @@ def reset_alerts_for_ticket(
 ) -> list[ResetResult]:
     """`adapters` by provider (one integration per provider and tenant), e.g. IntegrationClients."""
     with database.transaction() as session:
+        forget_settled(session, tenant, ticket_id)
         planned = plan_resets(session, tenant, ticket_id)
     results = send_resets(planned, adapters)
     with database.transaction() as session:
@@ -100,6 +101,20 @@ def _plan(
         alert.external_device_id, alert.dedup_key.partition("|")[2],
     )  # fmt: skip
     return PlannedReset(alert.id, ref)
+
+
+def forget_settled(session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID) -> None:
+    """Alerts resolved meanwhile (the vendor's own reset came first) need no reset any more."""
+    session.execute(
+        update(Alert)
+        .where(
+            Alert.tenant == tenant,
+            Alert.ticket_id == ticket_id,
+            Alert.status.not_in(OPEN),
+            Alert.outbound_status.in_(("pending", "failed")),
+        )
+        .values(outbound_status=None, outbound_error=None, outbound_at=None)
+    )
 
 
 def send_resets(
@@ -185,7 +200,7 @@ def on_ticket_closed(session: Session, event: Event, now: datetime) -> None:
         return
     session.execute(
         update(Alert)
-        .where(Alert.tenant == event.tenant, Alert.id.in_(pending))
+        .where(Alert.tenant == event.tenant, Alert.id.in_(pending), Alert.status.in_(OPEN))
         .values(outbound_status="pending", outbound_error=None, outbound_at=None)
     )
     args = {"tenant": str(event.tenant), "ticket_id": str(ticket_id)}

@@ -44,10 +44,18 @@ def take_lease(
     raise Conflict("A poll of this integration is already running; try again in a moment.")
 
 
-def release_lease(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> None:
+def release_lease(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, taken: Integration
+) -> None:
+    """Give back the lease `take_lease` returned, unless it ran out and another cycle holds
+    it now (that cycle's lease is not ours to end)."""
     session.execute(
         update(Integration)
-        .where(Integration.tenant == tenant, Integration.id == integration_id)
+        .where(
+            Integration.tenant == tenant,
+            Integration.id == integration_id,
+            Integration.poll_lease_until == taken.poll_lease_until,
+        )
         .values(poll_lease_until=None)
     )
 
@@ -60,12 +68,13 @@ def stamp_poll(
     error: str | None,
     mark_error: bool = False,
 ) -> None:
-    """A good poll clears the error; a failure that needs someone (refused credentials, an
-    incident that cannot be processed) marks the integration `error` with the reason; a
-    passing one (429, 5xx, timeout) keeps the reason only, for the next cycle to clear."""
-    values: dict[str, object] = {"sync_error": error}
+    """`last_poll_at` is the last attempt (the schedule counts from it, so a failing vendor
+    is not asked every minute). A good poll clears the error; a failure that needs someone
+    (refused credentials, an incident that cannot be processed) marks the integration
+    `error` with the reason; a passing one (429, 5xx, timeout) keeps the reason only."""
+    values: dict[str, object] = {"sync_error": error, "last_poll_at": now}  # the last attempt
     if error is None:
-        values |= {"sync_status": "ok", "last_poll_at": now}
+        values["sync_status"] = "ok"
     elif mark_error:
         values["sync_status"] = "error"
     session.execute(

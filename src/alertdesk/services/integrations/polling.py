@@ -84,7 +84,7 @@ def poll(
         return result
     finally:
         with database.transaction() as session:
-            release_lease(session, tenant, integration_id)
+            release_lease(session, tenant, integration_id, integration)
 
 
 def held_alerts(session: Session, tenant: uuid.UUID, integration_id: uuid.UUID) -> list[HeldAlert]:
@@ -143,8 +143,12 @@ def _as_fetcher(api: object) -> AlertFetcher:
 def next_poll_at(integration: Integration) -> datetime | None:
     """When the schedule polls this integration next (None: it is not polled)."""
     spec = get_provider(integration.provider)
+    if not integration.is_active or spec is None or not spec.fetches_alerts:
+        return None
+    if integration.sync_status == "error":  # refused credentials: reconnecting resumes it
+        return None
     polling = parse_settings(integration.settings).polling
-    if not integration.is_active or spec is None or not spec.fetches_alerts or not polling.enabled:
+    if not polling.enabled:
         return None
     if integration.last_poll_at is None:
         return integration.connected_at or integration.created_at
