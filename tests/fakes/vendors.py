@@ -216,10 +216,17 @@ class FakeTactical(FakeVendor):
         return httpx.Response(404, text="not found")
 
 
+def _huntress() -> Any:
+    from tests.fakes.huntress import FakeHuntress  # it builds on FakeVendor, defined here
+
+    return FakeHuntress()
+
+
 @dataclass
 class FakeVendors:
     ninjaone: FakeNinjaOne = field(default_factory=FakeNinjaOne)
     tactical: FakeTactical = field(default_factory=FakeTactical)
+    huntress: Any = field(default_factory=_huntress)  # tests.fakes.huntress.FakeHuntress
 
     def handler(self) -> Callable[[httpx.Request], httpx.Response]:
         def route(request: httpx.Request) -> httpx.Response:
@@ -227,6 +234,9 @@ class FakeVendors:
                 return self.ninjaone(request)
             if request.url.host == "tactical.test":
                 return self.tactical(request)
+            if request.url.host == "huntress.test":
+                response: httpx.Response = self.huntress(request)
+                return response
             raise httpx.ConnectError(f"no such host: {request.url.host}", request=request)
 
         return route

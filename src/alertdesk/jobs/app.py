@@ -13,6 +13,7 @@ from alertdesk.jobs import tasks
 from alertdesk.jobs.schedule import SCHEDULE
 from alertdesk.runtime import Runtime
 from alertdesk.services.automation.outbox import DELIVER_TASK
+from alertdesk.services.huntress.poller import POLL_TASK as HUNTRESS_POLL_TASK
 from alertdesk.services.integrations.outbound import RESET_TASK
 from alertdesk.services.integrations.polling import POLL_TASK
 
@@ -24,6 +25,7 @@ QUEUED: dict[str, tuple[Callable[..., None], RetryStrategy | None]] = {
     DELIVER_TASK: (tasks.deliver_events, None),  # the outbox sweep is its retry
     RESET_TASK: (tasks.reset_ticket_alerts, RESETS_RETRY),
     POLL_TASK: (tasks.poll_integration, None),  # the next cycle is the retry
+    HUNTRESS_POLL_TASK: (tasks.poll_huntress, None),
 }
 PERIODIC: dict[str, Callable[[Runtime], None]] = {
     "queue_polls": tasks.queue_polls,

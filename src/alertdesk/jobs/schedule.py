@@ -16,7 +16,7 @@ SCHEDULE = (
     Periodic(
         "queue_polls",
         "* * * * *",
-        "queue a reconciliation poll for each NinjaOne/Tactical integration that is due",
+        "queue the due polls: NinjaOne/Tactical reconciliation, Huntress incidents",
     ),
     Periodic(
         "retry_deliveries",

@@ -6,10 +6,13 @@ from __future__ import annotations
 import logging
 import uuid
 
+from sqlalchemy.orm import Session
+
 from alertdesk.errors import Conflict, NotFound, UpstreamError
 from alertdesk.jobs.consumers import CONSUMERS
 from alertdesk.runtime import Runtime, run_in_transaction
 from alertdesk.services.automation import outbox
+from alertdesk.services.huntress import poller as huntress_poller
 from alertdesk.services.integrations import deliveries, outbound, polling
 from alertdesk.services.integrations.client import IntegrationClient
 from alertdesk.services.integrations.records import active_integrations_by_provider
@@ -55,8 +58,25 @@ def poll_integration(runtime: Runtime, tenant: str, integration_id: str) -> None
     log.info("poll of integration %s: %s", integration_id, result.as_dict())
 
 
+def poll_huntress(runtime: Runtime, tenant: str, integration_id: str) -> None:
+    """One Huntress cycle (vendor failures are in its counts); a busy one is skipped."""
+    try:
+        result = huntress_poller.poll(
+            runtime.database, runtime.vendor, uuid.UUID(tenant), uuid.UUID(integration_id),
+            runtime.now(),
+        )  # fmt: skip
+    except (Conflict, NotFound) as exc:
+        log.warning("Huntress poll of integration %s skipped: %s", integration_id, exc.message)
+        return
+    log.info("Huntress poll of integration %s: %s", integration_id, result)
+
+
 def queue_polls(runtime: Runtime) -> None:
-    run_in_transaction(runtime.database, lambda s: polling.queue_due_polls(s, runtime.now()))
+    def queue(session: Session) -> None:
+        polling.queue_due_polls(session, runtime.now())
+        huntress_poller.queue_due_polls(session, runtime.now())
+
+    run_in_transaction(runtime.database, queue)
 
 
 def retry_deliveries(runtime: Runtime) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from alertdesk.providers.huntress.api import DEFAULT_URL as HUNTRESS_URL
+from alertdesk.providers.huntress.api import HuntressApi, HuntressCredentials
+from alertdesk.providers.huntress.settings import HuntressSettingsIn
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.spec import ConnectHints, OAuthFlow, ProviderSpec
@@ -49,6 +52,20 @@ REGISTRY: dict[str, ProviderSpec] = {
         webhook_setup=url_action_templates,
         outbound=True,
         fetches_alerts=True,
+    ),
+    "huntress": ProviderSpec(
+        name="huntress",
+        label="Huntress",
+        credentials=HuntressCredentials,
+        make_api=HuntressApi,
+        connect=ConnectHints(
+            help="Create an API key pair in Huntress (<your subdomain>.huntress.io → Account →"
+            " API Credentials). alertdesk then polls your incident reports into tickets.",
+            instance_label="API address",
+            instance_choices=(HUNTRESS_URL,),
+        ),
+        polls_incidents=True,
+        settings=HuntressSettingsIn,
     ),
 }
 

@@ -1,5 +1,5 @@
 """What a provider declares: its credentials model, how to reach it, and the optional
-capabilities it has (webhook, outbound, fetches_alerts, oauth, poller). Callers check these."""
+capabilities it has (webhook, outbound, fetches_alerts, oauth, polls_incidents)."""
 
 from __future__ import annotations
 
@@ -46,4 +46,5 @@ class ProviderSpec:
     outbound: bool = False  # its API is an OutboundAdapter: alerts can be reset from here
     oauth: OAuthFlow | None = None
     fetches_alerts: bool = False  # its API is an AlertFetcher: reconciliation polling
-    poller: Callable[[str, Any, httpx.Client], object] | None = None  # Huntress (not built yet)
+    polls_incidents: bool = False  # a security feed polled into tickets (Huntress), no webhook
+    settings: type[BaseModel] | None = None  # its own settings model (None: the RMM one)

@@ -11,11 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.providers.huntress.api import pacer_for
-from alertdesk.services.huntress.poller import poll
+from alertdesk.services.huntress.poller import POLL_TASK, poll, queue_due_polls
 from alertdesk.services.integrations.records import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping, Ticket
@@ -162,3 +162,17 @@ def test_a_backfill_of_1000_incidents_on_200_agents_costs_a_few_requests(
     assert counts["api_requests"] == len(fake.requests)
     per_agent = [r for r in fake.requests if r.url.path.startswith("/v1/agents/")]
     assert per_agent == []  # the agent list was paged instead
+
+
+def test_due_integrations_are_queued_by_their_interval(session: Session, setup: Setup) -> None:
+    session.execute(text("delete from procrastinate_jobs"))
+    integration = row(session, setup)
+    integration.last_poll_at = NOW - timedelta(minutes=3)  # the default interval is 5 minutes
+    session.flush()
+    assert queue_due_polls(session, NOW) == 0
+    assert queue_due_polls(session, NOW + timedelta(minutes=2)) == 1
+    assert queue_due_polls(session, NOW + timedelta(minutes=2)) == 1  # still one job waiting
+    jobs = session.execute(
+        text("select count(*) from procrastinate_jobs where task_name = :t"), {"t": POLL_TASK}
+    ).scalar_one()
+    assert jobs == 1

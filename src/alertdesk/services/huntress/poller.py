@@ -22,13 +22,14 @@ from alertdesk.core.huntress.cursor import (
     walk_boundary,
     walk_pages,
 )
-from alertdesk.core.huntress.settings import parse_settings, routing_complete
+from alertdesk.core.huntress.settings import is_poll_due, parse_settings, routing_complete
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.huntress.api import HuntressApi, HuntressCredentials, Page
 from alertdesk.services.huntress.processor import Source, process_incident
 from alertdesk.services.integrations.poll_lease import release_lease, stamp_poll, take_lease
 from alertdesk.services.integrations.records import Vendor
 from alertdesk.storage.database import Database
+from alertdesk.storage.job_queue import defer
 from alertdesk.storage.models import Integration, OrgMapping
 
 log = logging.getLogger(__name__)
@@ -212,3 +213,26 @@ def _finish(
             newest = cursor if current is None else max(cursor, current)
             integration.settings = {**integration.settings, "incident_cursor": newest.isoformat()}
         stamp_poll(session, source.tenant, source.integration_id, now, error, mark_error)
+
+
+POLL_TASK = "poll_huntress"
+
+
+def queue_due_polls(session: Session, now: datetime) -> int:
+    """Queue a cycle for each connected Huntress integration whose interval has passed (reads
+    every tenant: the periodic scheduler); at most one waiting each. How many were queued."""
+    integrations = session.scalars(
+        select(Integration).where(
+            Integration.provider == "huntress",
+            Integration.is_active,
+            Integration.credentials_encrypted.is_not(None),
+        )
+    )
+    queued = 0
+    for integration in integrations:
+        settings = parse_settings(integration.settings)
+        if is_poll_due(integration.last_poll_at, settings.poll_interval_minutes, now):
+            args = {"tenant": str(integration.tenant), "integration_id": str(integration.id)}
+            defer(session, POLL_TASK, args, queueing_lock=f"poll:{integration.id}")
+            queued += 1
+    return queued

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, undefer
 
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict
+from alertdesk.providers import get_provider
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
@@ -45,6 +46,9 @@ def find_active_integration(
 ) -> Integration | None:
     """The webhook URL carries only the id: its route (a reference table) names the tenant, so
     the integration is then read from that tenant's shard alone."""
+    spec = get_provider(provider)
+    if spec is None or spec.webhook is None:
+        return None
     tenant = session.scalar(
         select(IntegrationRoute.tenant).where(IntegrationRoute.integration_id == integration_id)
     )

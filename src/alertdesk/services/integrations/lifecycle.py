@@ -47,7 +47,7 @@ def connect(
         integration_id = _free_row_id(session, tenant, checked.spec)
     secret = new_webhook_secret()
     credentials = plain_secrets(checked.credentials)
-    oauth = checked.settings.authorization == "oauth"  # checked at the vendor once authorized
+    oauth = checked.oauth  # checked at the vendor once authorized
     if not oauth:
         api = checked.spec.make_api(checked.instance_url, checked.credentials, vendor.http)
         check_at_vendor(

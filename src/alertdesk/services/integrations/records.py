@@ -72,7 +72,7 @@ def provider_of(integration: Integration) -> ProviderSpec:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validated(model: type[M], raw: dict[str, Any], field: str) -> M:
+def validated(model: type[M], raw: dict[str, Any], field: str) -> M:
     """Validate `raw`; the first problem becomes a 422 naming `field.<where>`."""
     try:
         return model.model_validate(raw)
@@ -83,7 +83,7 @@ def _validated(model: type[M], raw: dict[str, Any], field: str) -> M:
 
 
 def parse_settings(raw: dict[str, Any]) -> IntegrationSettings:
-    return _validated(IntegrationSettings, raw, "settings")
+    return validated(IntegrationSettings, raw, "settings")
 
 
 URL_PARTS = "Give only scheme, host, port and path: no spaces, user:password@, ?query or #fragment."
@@ -152,21 +152,26 @@ class CheckedRequest:
 
     spec: ProviderSpec
     credentials: BaseModel
-    settings: IntegrationSettings
+    settings: BaseModel  # the provider's own model, else IntegrationSettings
     instance_url: str
     name: str
+    oauth: bool = False  # authorized later, in the browser
 
 
 def check_request(request: ConnectRequest) -> CheckedRequest:
     spec = get_provider(request.provider)
     if spec is None:
         raise InvalidField("provider", f"Unknown provider; use one of: {', '.join(REGISTRY)}.")
-    creds = _validated(spec.credentials, request.credentials, "credentials")
+    creds = validated(spec.credentials, request.credentials, "credentials")
+    url = _instance_url(request.instance_url)
+    name = request.name or spec.label
+    if spec.settings is not None:
+        own = validated(spec.settings, request.settings, "settings")
+        return CheckedRequest(spec, creds, own, url, name)
     settings = parse_settings(request.settings)
     if settings.authorization == "oauth" and spec.oauth is None:
         raise InvalidField("settings.authorization", f"{spec.label} has no OAuth sign-in.")
-    url = _instance_url(request.instance_url)
-    return CheckedRequest(spec, creds, settings, url, request.name or spec.label)
+    return CheckedRequest(spec, creds, settings, url, name, settings.authorization == "oauth")
 
 
 def update_settings(
@@ -192,6 +197,8 @@ def webhook_setup(
     """How to point the vendor at us, with the secret filled in (admins only)."""
     integration = get_integration(session, tenant, integration_id)
     spec = provider_of(integration)
+    if spec.webhook is None:
+        raise Conflict(f"{spec.label} sends no webhooks: alertdesk polls it.")
     if integration.webhook_secret_encrypted is None:
         raise Conflict("This integration is not connected.")
     secret = vendor.vault.decrypt(integration.webhook_secret_encrypted)

@@ -10,6 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
+from alertdesk.providers import ProviderSpec, get_provider
+from alertdesk.services.huntress import poller as huntress_poller
+from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import (
     deliveries,
     inbox,
@@ -50,7 +53,7 @@ class IntegrationOut(Output):
     is_active: bool
     instance_url: str | None
     settings: dict[str, Any]
-    webhook_url: str
+    webhook_url: str | None  # null: this provider sends no webhooks (Huntress is polled)
     sync_status: str
     sync_error: str | None
     last_poll_at: datetime | None
@@ -60,8 +63,13 @@ class IntegrationOut(Output):
 
 
 class ConnectedOut(IntegrationOut):
-    webhook_secret: str
+    webhook_secret: str | None
     warnings: list[str] = []
+
+
+def _has_webhook(integration: Integration) -> bool:
+    spec = get_provider(integration.provider)
+    return spec is not None and spec.webhook is not None
 
 
 def _out(integration: Integration, base_url: str) -> IntegrationOut:
@@ -76,7 +84,7 @@ def _out(integration: Integration, base_url: str) -> IntegrationOut:
         is_active=integration.is_active,
         instance_url=integration.instance_url,
         settings=integration.settings,
-        webhook_url=svc.webhook_url(base_url, integration),
+        webhook_url=svc.webhook_url(base_url, integration) if _has_webhook(integration) else None,
         sync_status=integration.sync_status,
         sync_error=integration.sync_error,
         last_poll_at=integration.last_poll_at,
@@ -109,11 +117,22 @@ def connect(
     integration, secret = lifecycle.connect(database, user.tenant, request, vendor, base_url, now)
     warnings = []
     if integration.is_active:
+        if checked_spec(body.provider).polls_incidents:
+            warnings += huntress_settings.after_connect(
+                database, user.tenant, integration.id, vendor
+            )
         warnings = org_mappings.sync_after_connect(
             database, user.tenant, integration.id, vendor, now
         )
     out = _read(database, user.tenant, integration.id, base_url)
-    return ConnectedOut(**out.model_dump(), webhook_secret=secret, warnings=warnings)
+    shown = secret if out.webhook_url else None  # no webhook, no secret to show
+    return ConnectedOut(**out.model_dump(), webhook_secret=shown, warnings=warnings)
+
+
+def checked_spec(provider: str) -> ProviderSpec:
+    spec = get_provider(provider)
+    assert spec is not None  # connect has checked it
+    return spec
 
 
 def _read(
@@ -143,7 +162,11 @@ def update_settings(
     base_url: BaseUrlDep,
     now: NowDep,
 ) -> IntegrationOut:
-    integration = svc.update_settings(session, user.tenant, integration_id, body.settings, now)
+    integration = svc.get_integration(session, user.tenant, integration_id)
+    if svc.provider_of(integration).settings is not None:  # Huntress routing
+        integration = huntress_settings.update_settings(session, integration, body.settings, now)
+    else:
+        integration = svc.update_settings(session, user.tenant, integration_id, body.settings, now)
     return _out(integration, base_url)
 
 
@@ -268,7 +291,12 @@ def poll_now(
     user: DetachedAdmin,
     vendor: VendorDep,
     now: NowDep,
-) -> dict[str, int]:
-    """Run one reconciliation cycle now and answer its counts: 409 while a cycle of this
-    integration runs, 502 when the vendor fails (recorded on the integration)."""
+) -> dict[str, Any]:
+    """Run one cycle now and answer its counts (API.md): an RMM reconciliation (502 when the
+    vendor fails) or a Huntress incident poll (vendor failures counted in `errors`); 409 while
+    a cycle of this integration runs."""
+    with database.transaction() as session:
+        spec = svc.provider_of(svc.get_integration(session, user.tenant, integration_id))
+    if spec.polls_incidents:
+        return huntress_poller.poll(database, vendor, user.tenant, integration_id, now)
     return polling.poll(database, vendor, user.tenant, integration_id, now).as_dict()

@@ -58,7 +58,7 @@ def _listing(
     forms: list[ConnectForm] = []
     error: str | None = None
     for spec in REGISTRY.values():
-        if spec.name in connected:
+        if spec.name in connected or spec.polls_incidents:  # Huntress: connected by API for now
             continue
         form = connect_form(spec)
         if failed is not None and failed[0] == spec.name:
@@ -126,12 +126,13 @@ def _detail(
 ) -> Response:
     integration = svc.get_integration(session, user.tenant, integration_id)
     setup: dict[str, Any] | None = None
-    if integration.webhook_secret_encrypted is not None:
+    spec = get_provider(integration.provider)
+    if integration.webhook_secret_encrypted is not None and spec and spec.webhook is not None:
         setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
     context = {
         "user": user,
         "integration": integration,
-        "spec": get_provider(integration.provider),
+        "spec": spec,
         "webhook_url": svc.webhook_url(base_url, integration),
         "setup": setup,
         "new_secret": secret,

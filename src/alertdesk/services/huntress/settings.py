@@ -1,0 +1,107 @@
+"""A Huntress integration's settings: what an admin saves is validated (HuntressSettingsIn)
+and every id checked against the tenant, the fields alertdesk writes are kept; connecting
+fills in the account's identity and the severity → priority map by name."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alertdesk.core.huntress.settings import prefill_severity_priority_map
+from alertdesk.errors import InvalidField
+from alertdesk.providers.base import VendorError
+from alertdesk.providers.huntress.settings import SYSTEM_KEYS, HuntressSettingsIn
+from alertdesk.services.integrations.client import IntegrationClient
+from alertdesk.services.integrations.records import Vendor, get_integration, validated
+from alertdesk.services.lookup import get_referenced
+from alertdesk.storage.database import Database
+from alertdesk.storage.models import (
+    Board,
+    Category,
+    Client,
+    Integration,
+    Priority,
+    TicketStatus,
+    User,
+)
+
+
+def update_settings(
+    session: Session, integration: Integration, changes: dict[str, Any], now: datetime
+) -> Integration:
+    for key in SYSTEM_KEYS:
+        if key in changes:
+            raise InvalidField(f"settings.{key}", "alertdesk sets this itself.")
+    stored = integration.settings
+    merged = {k: v for k, v in stored.items() if k not in SYSTEM_KEYS} | changes
+    if isinstance(changes.get("severity_priority_map"), dict):
+        before = stored.get("severity_priority_map") or {}
+        merged["severity_priority_map"] = {**before, **changes["severity_priority_map"]}
+    checked = validated(HuntressSettingsIn, merged, "settings")
+    _check_references(session, integration.tenant, checked)
+    kept = {k: stored[k] for k in SYSTEM_KEYS if k in stored}
+    integration.settings = checked.model_dump(mode="json") | kept
+    integration.updated_at = now
+    session.flush()
+    return integration
+
+
+def _check_references(session: Session, tenant: uuid.UUID, s: HuntressSettingsIn) -> None:
+    """Every id names a row of this tenant (a 422 on the field otherwise)."""
+    refs: list[tuple[type[Any], uuid.UUID | None, str]] = [
+        (Board, s.board_id, "board_id"),
+        (Category, s.category_id, "category_id"),
+        (Client, s.fallback_client_id, "fallback_client_id"),
+        (Board, s.fallback_board_id, "fallback_board_id"),
+        (Priority, s.severity_priority_map.critical, "severity_priority_map.critical"),
+        (Priority, s.severity_priority_map.high, "severity_priority_map.high"),
+        (Priority, s.severity_priority_map.low, "severity_priority_map.low"),
+        *((User, user_id, "notify_user_ids") for user_id in s.notify_user_ids),
+    ]
+    for model, row_id, field in refs:
+        if row_id is not None:
+            get_referenced(session, model, tenant, row_id, f"settings.{field}")
+    if s.closed_status_id is not None:
+        status = get_referenced(
+            session, TicketStatus, tenant, s.closed_status_id, "settings.closed_status_id"
+        )
+        if not status.is_closed:
+            raise InvalidField("settings.closed_status_id", f"{status.name!r} is not closed.")
+
+
+def after_connect(
+    database: Database, tenant: uuid.UUID, integration_id: uuid.UUID, vendor: Vendor
+) -> list[str]:
+    """Remember the account (for portal links) and prefill severity → priority by name; best
+    effort: a failure is a warning, the connection stands."""
+    client = IntegrationClient(database, vendor, tenant, integration_id)
+    try:
+        account = client.call(lambda api: api.account())  # type: ignore[attr-defined]
+    except VendorError as exc:
+        return [f"account details not read: {exc}"]
+    with database.transaction() as session:
+        integration = get_integration(session, tenant, integration_id)
+        settings = dict(integration.settings)
+        settings["account_name"] = str(account.get("name") or "") or None
+        settings["account_subdomain"] = str(account.get("subdomain") or "") or None
+        if not any((settings.get("severity_priority_map") or {}).values()):
+            pairs = session.execute(
+                select(Priority.id, Priority.name)
+                .where(Priority.tenant == tenant)
+                .order_by(Priority.position)
+            ).all()
+            chosen = prefill_severity_priority_map((p, n) for p, n in pairs)
+            settings["severity_priority_map"] = {
+                k: str(v) if v else None
+                for k, v in (
+                    ("critical", chosen.critical),
+                    ("high", chosen.high),
+                    ("low", chosen.low),
+                )
+            }
+        integration.settings = settings
+    return []
