@@ -1,6 +1,6 @@
 """A Huntress integration's settings: what an admin saves is validated (HuntressSettingsIn)
 and every id checked against the tenant, the fields alertdesk writes are kept; connecting
-fills in the account's identity and the severity → priority map by name."""
+fills in the account's identity and the severity → priority map by name; and its status."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.huntress.settings import prefill_severity_priority_map
+from alertdesk.core.huntress.settings import (
+    parse_settings,
+    prefill_severity_priority_map,
+    routing_complete,
+)
 from alertdesk.errors import InvalidField
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.huntress.settings import SYSTEM_KEYS, HuntressSettingsIn
@@ -20,11 +24,14 @@ from alertdesk.services.integrations.records import Vendor, get_integration, val
 from alertdesk.services.lookup import get_referenced
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import (
+    Alert,
     Board,
     Category,
     Client,
     Integration,
+    OrgMapping,
     Priority,
+    Ticket,
     TicketStatus,
     User,
 )
@@ -105,3 +112,33 @@ def after_connect(
             }
         integration.settings = settings
     return []
+
+
+def status(session: Session, integration: Integration) -> dict[str, Any]:
+    """What the Huntress card shows (API.md): the account, whether routing is complete, how
+    many organizations there are and how many have no client, and its open tickets."""
+    settings = parse_settings(integration.settings)
+    mapped = session.execute(
+        select(func.count(), func.count(OrgMapping.client_id)).where(
+            OrgMapping.tenant == integration.tenant,
+            OrgMapping.integration_id == integration.id,
+        )
+    ).one()
+    open_tickets = session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .join(Ticket, (Ticket.tenant == Alert.tenant) & (Ticket.id == Alert.ticket_id))
+        .where(
+            Alert.tenant == integration.tenant,
+            Alert.integration_id == integration.id,
+            Ticket.closed_at.is_(None),
+        )
+    )
+    return {
+        "account_name": settings.account_name,
+        "account_subdomain": settings.account_subdomain,
+        "routing_complete": routing_complete(settings),
+        "organizations": mapped[0],
+        "unmapped_organizations": mapped[0] - mapped[1],
+        "open_tickets": open_tickets or 0,
+    }

@@ -60,6 +60,7 @@ class IntegrationOut(Output):
     next_poll_at: datetime | None  # null: not polled (disconnected, polling off, or no API)
     connected_at: datetime | None
     authorize_url: str | None = None
+    status: dict[str, Any] | None = None  # Huntress: account, routing, organizations, tickets
 
 
 class ConnectedOut(IntegrationOut):
@@ -146,7 +147,11 @@ def _read(
 def get_integration(
     integration_id: uuid.UUID, session: SessionDep, user: AdminUser, base_url: BaseUrlDep
 ) -> IntegrationOut:
-    return _out(svc.get_integration(session, user.tenant, integration_id), base_url)
+    integration = svc.get_integration(session, user.tenant, integration_id)
+    out = _out(integration, base_url)
+    if svc.provider_of(integration).polls_incidents:
+        out.status = huntress_settings.status(session, integration)
+    return out
 
 
 class SettingsPatch(Input):
