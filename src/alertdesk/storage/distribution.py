@@ -23,7 +23,12 @@ def citus_installed(connection: Connection) -> bool:
 
 def is_distributed(connection: Connection, table: str) -> bool:
     """Whether Citus manages this table (sharded or reference); False without Citus."""
-    return citus_installed(connection) and bool(
+    return citus_installed(connection) and _managed(connection, table)
+
+
+def _managed(connection: Connection, table: str) -> bool:
+    """In Citus' catalog (ask only where the extension is installed)."""
+    return bool(
         connection.scalar(
             text(
                 "select exists(select 1 from pg_dist_partition"
@@ -40,7 +45,7 @@ def distributes_new_tables(connection: Connection) -> bool:
     if not citus_installed(connection):
         return False
     fresh = connection.scalar(text("select to_regclass('tenant') is null"))
-    return bool(fresh) or is_distributed(connection, "tenant")
+    return bool(fresh) or _managed(connection, "tenant")
 
 
 def use_sequential_mode(connection: Connection) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from alertdesk.core.huntress.cursor import (
 from alertdesk.core.huntress.settings import is_poll_due, parse_settings, routing_complete
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.huntress.api import HuntressApi, HuntressCredentials, Page
-from alertdesk.services.huntress.processor import Source, process_incident
+from alertdesk.services.huntress.processor import Source, field_text, process_incident
 from alertdesk.services.integrations.poll_lease import release_lease, stamp_poll, take_lease
 from alertdesk.services.integrations.records import Vendor
 from alertdesk.storage.database import Database
@@ -97,10 +97,10 @@ def _cycle(
     try:
         walk = walk_pages(_pages(api), boundary)
         incidents = list(walk.incidents)
-        agents = _lookup(api.agent, api.agents_page, {_id(i, "agent_id") for i in incidents})
+        agents = _lookup(api.agent, api.agents_page, {field_text(i, "agent_id") for i in incidents})
         with database.transaction() as session:
             known = _known_orgs(session, source)
-        unknown = {_id(i, "organization_id") for i in incidents} - known
+        unknown = {field_text(i, "organization_id") for i in incidents} - known
         orgs = _lookup(api.organization, api.organizations_page, unknown)
         names = {org_id: str(org.get("name") or "") for org_id, org in orgs.items()}
     except VendorError as exc:
@@ -115,8 +115,8 @@ def _cycle(
         try:
             with database.transaction() as session:
                 done = process_incident(
-                    session, source, incident, agents.get(_id(incident, "agent_id")),
-                    names.get(_id(incident, "organization_id")), now,
+                    session, source, incident, agents.get(field_text(incident, "agent_id")),
+                    names.get(field_text(incident, "organization_id")), now,
                 )  # fmt: skip
         except Exception as exc:  # stop here: this incident is retried first next cycle
             log.exception("Huntress incident %s failed", incident.get("id"))
@@ -163,11 +163,6 @@ def _lookup(
             break
         token = listed.next_token
     return found
-
-
-def _id(incident: Mapping[str, Any], key: str) -> str:
-    value = incident.get(key)
-    return "" if value is None else str(value)
 
 
 def _known_orgs(session: Session, source: Source) -> set[str]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.actors import SYSTEM
 from alertdesk.core.dedup import alert_lock_key
 from alertdesk.core.huntress import content
+from alertdesk.core.huntress.cursor import incident_updated_at
 from alertdesk.core.huntress.plan import (
     LAST_PROCESSED_KEY,
     AppendNote,
@@ -278,19 +279,19 @@ def _record(
             ingest_source="poll", occurrence_count=1,
         )  # fmt: skip
         session.add(alert)
-    when = content_time(incident, now)
+    when = _incident_time(incident, now)
     alert.ticket_id = ticket_id
     alert.severity = SEVERITY.get(str(incident.get("severity") or "").lower(), "none")
-    alert.status = "resolved" if is_closed_status(_text(incident, "status")) else "active"
+    alert.status = "resolved" if is_closed_status(field_text(incident, "status")) else "active"
     alert.resolved_at = when if alert.status == "resolved" else None
-    alert.external_org_id = _text(incident, "organization_id") or None
-    alert.external_device_id = _text(incident, "agent_id") or None
-    alert.message = _text(incident, "subject")[:2000] or None
+    alert.external_org_id = field_text(incident, "organization_id") or None
+    alert.external_device_id = field_text(incident, "agent_id") or None
+    alert.message = field_text(incident, "subject")[:2000] or None
     alert.alert_class, alert.source_type = "incident_report", PROVIDER
     alert.dedup_key = f"incident|{incident.get('id')}"[:255]
     if created:
         alert.triggered_at = alert.last_occurrence_at = when
-    alert.raw = {**dict(incident), LAST_PROCESSED_KEY: _text(incident, "updated_at")}
+    alert.raw = {**dict(incident), LAST_PROCESSED_KEY: field_text(incident, "updated_at")}
     alert.decision = {"outcome": "huntress", "ticket_id": str(ticket_id) if ticket_id else None}
     alert.updated_at = now
     session.flush()
@@ -300,10 +301,11 @@ def _record(
     return alert
 
 
-def _text(incident: Mapping[str, Any], key: str) -> str:
+def field_text(incident: Mapping[str, Any], key: str) -> str:
+    """An incident field as text ("" when absent): ids, status, subject."""
     value = incident.get(key)
     return "" if value is None else str(value)
 
 
-def content_time(incident: Mapping[str, Any], now: datetime) -> datetime:
-    return parse_time(incident.get("updated_at")) or parse_time(incident.get("sent_at")) or now
+def _incident_time(incident: Mapping[str, Any], now: datetime) -> datetime:
+    return incident_updated_at(incident) or parse_time(incident.get("sent_at")) or now

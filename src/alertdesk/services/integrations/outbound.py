@@ -31,8 +31,12 @@ log = logging.getLogger(__name__)
 OPEN = ("active", "acknowledged")
 FINAL = ("done", "opted_out", "not_supported")  # outbound statuses never sent again
 RESET_TASK = "reset_ticket_alerts"
-STATUS_OF = {"reset": "done", "failed": "failed", "opted_out": "opted_out"}
-STATUS_OF["no_adapter"] = "not_supported"
+STATUS_OF = {  # a reset's result → the alert's outbound_status
+    "reset": "done",
+    "failed": "failed",
+    "opted_out": "opted_out",
+    "no_adapter": "not_supported",
+}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from alertdesk.providers import ProviderSpec, get_provider
+from alertdesk.providers import get_provider
 from alertdesk.services.huntress import poller as huntress_poller
 from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import (
@@ -118,7 +118,7 @@ def connect(
     integration, secret = lifecycle.connect(database, user.tenant, request, vendor, base_url, now)
     warnings = []
     if integration.is_active:
-        if checked_spec(body.provider).polls_incidents:
+        if svc.provider_of(integration).polls_incidents:
             warnings += huntress_settings.after_connect(
                 database, user.tenant, integration.id, vendor
             )
@@ -128,12 +128,6 @@ def connect(
     out = _read(database, user.tenant, integration.id, base_url)
     shown = secret if out.webhook_url else None  # no webhook, no secret to show
     return ConnectedOut(**out.model_dump(), webhook_secret=shown, warnings=warnings)
-
-
-def checked_spec(provider: str) -> ProviderSpec:
-    spec = get_provider(provider)
-    assert spec is not None  # connect has checked it
-    return spec
 
 
 def _read(
