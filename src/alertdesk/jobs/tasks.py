@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -46,29 +47,28 @@ def reset_ticket_alerts(runtime: Runtime, tenant: str, ticket_id: str) -> None:
 
 
 def poll_integration(runtime: Runtime, tenant: str, integration_id: str) -> None:
-    """One reconciliation cycle; a busy or failing one is logged, the next cycle retries."""
+    """One reconciliation cycle (NinjaOne, Tactical)."""
+    _logged_poll(runtime, polling.poll, tenant, integration_id)
+
+
+def poll_huntress(runtime: Runtime, tenant: str, integration_id: str) -> None:
+    """One Huntress cycle (its vendor failures are in its counts)."""
+    _logged_poll(runtime, huntress_poller.poll, tenant, integration_id)
+
+
+def _logged_poll(
+    runtime: Runtime, poll: Callable[..., object], tenant: str, integration_id: str
+) -> None:
+    """A cycle whose outcome is logged; a busy or failing one is skipped: the next is its retry."""
     try:
-        result = polling.poll(
+        result = poll(
             runtime.database, runtime.vendor, uuid.UUID(tenant), uuid.UUID(integration_id),
             runtime.now(),
         )  # fmt: skip
     except (Conflict, NotFound, UpstreamError) as exc:
         log.warning("poll of integration %s skipped: %s", integration_id, exc.message)
         return
-    log.info("poll of integration %s: %s", integration_id, result.as_dict())
-
-
-def poll_huntress(runtime: Runtime, tenant: str, integration_id: str) -> None:
-    """One Huntress cycle (vendor failures are in its counts); a busy one is skipped."""
-    try:
-        result = huntress_poller.poll(
-            runtime.database, runtime.vendor, uuid.UUID(tenant), uuid.UUID(integration_id),
-            runtime.now(),
-        )  # fmt: skip
-    except (Conflict, NotFound) as exc:
-        log.warning("Huntress poll of integration %s skipped: %s", integration_id, exc.message)
-        return
-    log.info("Huntress poll of integration %s: %s", integration_id, result)
+    log.info("poll of integration %s: %s", integration_id, result)
 
 
 def queue_polls(runtime: Runtime) -> None:
