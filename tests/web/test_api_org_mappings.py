@@ -107,6 +107,17 @@ def test_resync_refreshes_names_and_keeps_every_existing_mapping(
     }
 
 
+def test_two_new_organizations_of_one_name_both_stay_unmapped(
+    client: TestClient, tenant: TenantCtx, vendors: FakeVendors
+) -> None:
+    make_client(client, tenant.headers, "Globex")
+    hook = connect(client, tenant.headers, NINJA)
+    vendors.ninjaone.organizations += [{"id": 7, "name": "GLOBEX"}, {"id": 8, "name": "globex."}]
+    assert sync(client, tenant, hook["id"])["auto_matched"] == 0
+    rows = mappings(client, tenant, hook["id"])
+    assert (rows["7"]["client_id"], rows["8"]["client_id"]) == (None, None)
+
+
 def test_manual_mapping_to_a_client_and_back_to_none(client: TestClient, tenant: TenantCtx) -> None:
     kmsp = make_client(client, tenant.headers, "KMSP Radio Station")
     other = make_client(client, tenant.headers, "Someone Else")

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.core.org_names import find_exact_match
+from alertdesk.core.org_names import auto_match
 from alertdesk.errors import AlertdeskError, NotFound
 from alertdesk.providers.base import ExternalOrg, VendorError
 from alertdesk.services.integrations.client import IntegrationClient
@@ -77,18 +77,20 @@ def apply_orgs(
     orgs: Sequence[ExternalOrg],
     now: datetime,
 ) -> SyncResult:
-    """Upsert one row per org; refresh names; auto-link only new rows with a unique exact name.
+    """Upsert one row per org; refresh names; auto-link only new rows with a unique exact name
+    (two new orgs of one name both stay unmapped).
 
     Existing mappings (and manual choices) are never changed except for the name.
     """
     rows = {m.external_org_id: m for m in list_mappings(session, tenant, integration_id)}
     clients = session.execute(select(Client.id, Client.name).where(Client.tenant == tenant))
-    candidates = [(cid, name) for cid, name in clients]
+    new_orgs = [(o.external_id, o.name) for o in orgs if o.external_id not in rows]
+    matches = auto_match(new_orgs, ((cid, name) for cid, name in clients))
     created = updated = matched = 0
     for org in orgs:
         row = rows.get(org.external_id)
         if row is None:
-            client_id = find_exact_match(org.name, candidates)
+            client_id = matches.get(org.external_id)
             session.add(_new_row(tenant, integration_id, org, client_id, now))
             created, matched = created + 1, matched + (client_id is not None)
             continue
