@@ -1,9 +1,10 @@
-"""The technician workspace: server-rendered pages under /ui (Jinja2 + HTMX)."""
+"""The web workspace: server-rendered pages under /ui (Jinja2 + HTMX); admin settings in
+`settings/`."""
 
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from alertdesk.web.ui import integrations, login, ticket_page, tickets
+from alertdesk.web.ui import login, settings, ticket_page, tickets
 from alertdesk.web.ui.rendering import error_page
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -17,6 +18,6 @@ def home() -> RedirectResponse:
 router.include_router(login.router)
 router.include_router(tickets.router)
 router.include_router(ticket_page.router)
-router.include_router(integrations.router)
+router.include_router(settings.router)
 
 __all__ = ["error_page", "router"]

@@ -26,17 +26,17 @@ from alertdesk.web.deps import (
     UiAdmin,
     VendorDep,
 )
-from alertdesk.web.ui.connect_form import (
+from alertdesk.web.ui.forms import form_id
+from alertdesk.web.ui.rendering import error_page, render
+from alertdesk.web.ui.settings.connect_form import (
     ConnectForm,
     connect_form,
     field_of,
     posted,
     sent_values,
 )
-from alertdesk.web.ui.forms import form_id
-from alertdesk.web.ui.rendering import error_page, render
 
-router = APIRouter(prefix="/settings/integrations")
+router = APIRouter(prefix="/integrations")
 FormText = Annotated[str, Form()]
 
 
@@ -66,7 +66,10 @@ def _listing(
         forms.append(form)
     if failed is not None and not any(f.spec.name == failed[0] for f in forms):
         error = failed[1].message  # unknown or already connected provider
-    context = {"user": user, "integrations": rows, "forms": forms, "error": error}
+    context = {
+        "user": user, "section": "integrations", "integrations": rows, "forms": forms,
+        "error": error,
+    }  # fmt: skip
     return render(request, "settings/integrations.html", context, 422 if failed else 200)
 
 
@@ -131,6 +134,7 @@ def _detail(
         setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
     context = {
         "user": user,
+        "section": "integrations",
         "integration": integration,
         "spec": spec,
         "webhook_url": svc.webhook_url(base_url, integration),
