@@ -81,44 +81,55 @@ def test_placeholder_values(
     assert {key: values[key] for key in expected} == expected
 
 
-MSG_59, MSG_60 = "m" * 59, "m" * 60
-TITLE = "[NinjaOne Alert] DISK_SPACE_LOW on SRV-01"
+LONG = " ".join(["word"] * 100)  # 499 characters
+DISK_PARAMS = {"volume": "D:", "unit": "%", "threshold": "10"}
+NINJA_DISK = {"data": {"message": {"code": "agent_win_cond_disk_free_le", "params": DISK_PARAMS}}}
 
 
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        P(EVENT, f"{TITLE}: Disk C: is at 95% capacity", id="short-message-appended"),
-        P(replace(EVENT, message=MSG_59), f"{TITLE}: {MSG_59}", id="59-chars-appended"),
-        P(replace(EVENT, message=MSG_60), TITLE, id="60-chars-dropped"),
-        P(replace(EVENT, message=None), TITLE, id="no-message"),
-        P(replace(EVENT, message=""), TITLE, id="empty-message"),
-        P(
-            replace(EVENT, alert_class=None, message=None),
-            "[NinjaOne Alert] CONDITION on SRV-01",
-            id="activity-type-fallback",
-        ),
-        P(
-            replace(EVENT, device_name=None, message=None),
-            "[NinjaOne Alert] DISK_SPACE_LOW on dev-1",
-            id="device-id-fallback",
-        ),
-        P(BARE, "[NinjaOne Alert] Alert on unknown device", id="bare"),
-        P(
-            replace(BARE, provider="tacticalrmm"),
-            "[Tactical RMM Alert] Alert on unknown device",
-            id="tactical-label",
-        ),
-        P(replace(BARE, provider="levelio"), "[Level Alert] Alert on unknown device", id="level"),
-        P(
-            replace(BARE, provider="acmewatch"),
-            "[Acmewatch Alert] Alert on unknown device",
-            id="unlisted-provider-capitalized",
-        ),
+        P(EVENT, "Disk C: is at 95% capacity — SRV-01", id="message-and-device"),
+        P(replace(EVENT, message="disk full"), "Disk full — SRV-01", id="capitalized"),
+        P(replace(EVENT, message="Disk full.\nDetails: x\x00y"), "Disk full — SRV-01",
+          id="first-line-without-full-stop"),
+        P(replace(EVENT, message="\n\n  Disk\tfull  \x00now "), "Disk full now — SRV-01",
+          id="control-characters-and-spaces"),
+        P(replace(EVENT, message="CPU is greater than 90% from 2026-01-05T12:00:00Z to "
+                                 "2026-01-05T12:05:00Z"), "CPU above 90% — SRV-01",
+          id="comparison-and-period"),
+        P(replace(EVENT, raw=NINJA_DISK), "Disk D: free space at or below 10% — SRV-01",
+          id="ninjaone-message-code"),
+        P(replace(EVENT, message="vmm_cond_memory_usage_ge"), "NinjaOne alert — SRV-01",
+          id="message-is-a-code"),
+        P(replace(EVENT, message=None), "NinjaOne alert — SRV-01", id="no-message-codes-only"),
+        P(replace(EVENT, message="", alert_class="Disk space low"), "Disk space low — SRV-01",
+          id="class-in-words"),
+        P(replace(EVENT, device_name=None), "Disk C: is at 95% capacity — dev-1",
+          id="device-id-fallback"),
+        P(replace(EVENT, device_name="SRV\n01"), "Disk C: is at 95% capacity — SRV 01",
+          id="device-one-line"),
+        P(BARE, "NinjaOne alert — unknown device", id="bare"),
+        P(replace(BARE, provider="tacticalrmm"), "Tactical RMM alert — unknown device",
+          id="tactical-label"),
+        P(replace(BARE, provider="tacticalrmm", alert_class="check"),
+          "Check failed — unknown device", id="tactical-kind"),
+        P(replace(BARE, provider="levelio"), "Level alert — unknown device", id="level"),
+        P(replace(BARE, provider="acmewatch"), "Acmewatch alert — unknown device",
+          id="unlisted-provider-capitalized"),
     ],
-)
+)  # fmt: skip
 def test_default_title(event: AlertEvent, expected: str) -> None:
     assert default_title(event) == expected
+
+
+def test_a_long_message_is_cut_at_a_word() -> None:
+    title = default_title(replace(EVENT, message=LONG, device_name="D" * 300))
+    what, device = title.split(" — ")
+    assert len(title) <= 255
+    assert what.endswith("word…")
+    assert len(what) <= 160
+    assert device == "D" * 79 + "…"
 
 
 @pytest.mark.parametrize(

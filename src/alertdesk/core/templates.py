@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from alertdesk.core.alert_summary import alert_summary, clean, shorten
 from alertdesk.core.types import AlertEvent, provider_label
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
-SHORT_MESSAGE = 60
+TITLE_LIMIT = 255
+DEVICE_LIMIT = 80
 
 
 def placeholder_values(event: AlertEvent, organization: str | None) -> dict[str, str]:
@@ -30,12 +32,11 @@ def render(template: str, values: Mapping[str, str]) -> str:
 
 
 def default_title(event: AlertEvent) -> str:
-    what = event.alert_class or event.activity_type or "Alert"
-    device = event.device_name or event.external_device_id or "unknown device"
-    title = f"[{provider_label(event.provider)} Alert] {what} on {device}"
-    if event.message and len(event.message) < SHORT_MESSAGE:
-        title += f": {event.message}"
-    return title
+    """What is wrong and where: "Disk C: free space at or below 15% — FRONTDESK-01"; one line
+    of at most TITLE_LIMIT characters."""
+    device = shorten(clean(event.device_name or event.external_device_id), DEVICE_LIMIT)
+    where = f" — {device}" if device else " — unknown device"
+    return shorten(alert_summary(event), TITLE_LIMIT - len(where)) + where
 
 
 def default_description(event: AlertEvent) -> str:
