@@ -11,9 +11,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.rules import RuleActions, RuleConditions
+from alertdesk.core.templates import ticket_text
+from alertdesk.core.types import AlertEvent
 from alertdesk.errors import InvalidField
+from alertdesk.services.alerts.service import alert_event
 from alertdesk.services.lookup import get_owned, get_referenced
-from alertdesk.storage.models import AlertRule, Board, Integration, Priority, TicketStatus, User
+from alertdesk.storage.models import (
+    Alert,
+    AlertRule,
+    Board,
+    Integration,
+    OrgMapping,
+    Priority,
+    TicketStatus,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -121,3 +133,70 @@ def reorder_rules(
         rules[rule_id].priority_order = position
     session.flush()
     return [rules[i] for i in rule_ids]
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    title: str
+    description: str
+    alert: Alert | None  # the recent alert it was rendered from; None: an example alert
+
+
+def preview(
+    session: Session,
+    tenant: uuid.UUID,
+    integration_id: uuid.UUID,
+    templates: tuple[str | None, str | None],
+    now: datetime,
+) -> RulePreview:
+    """The ticket title and description a rule's templates give for this integration's most
+    recent alert (or an example alert while it has none)."""
+    integration = get_owned(session, Integration, tenant, integration_id)
+    alert = session.scalar(
+        select(Alert)
+        .where(Alert.tenant == tenant, Alert.integration_id == integration_id)
+        .order_by(Alert.triggered_at.desc())
+        .limit(1)
+    )
+    event = alert_event(alert, integration.provider) if alert else _example(integration, now)
+    organization = None
+    if event.external_org_id is not None:
+        organization = session.scalar(
+            select(OrgMapping.external_org_name).where(
+                OrgMapping.tenant == tenant,
+                OrgMapping.integration_id == integration_id,
+                OrgMapping.external_org_id == event.external_org_id,
+            )
+        )
+    title, description = ticket_text(event, organization, *templates)
+    return RulePreview(title, description, alert)
+
+
+def _example(integration: Integration, now: datetime) -> AlertEvent:
+    return AlertEvent(
+        tenant=integration.tenant,
+        integration_id=integration.id,
+        provider=integration.provider,
+        kind="triggered",
+        external_alert_id="example",
+        occurred_at=now,
+        severity="major",
+        external_device_id="example-device",
+        activity_type="CONDITION",
+        alert_class="disk_free_space",
+        message="Disk C: free space is below 10% (4.2 GB free of 237 GB)",
+        device_name="CC-FS01",
+        external_org_id=None,
+    )
+
+
+def move_rule(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, rule_id: uuid.UUID, step: int
+) -> list[AlertRule]:
+    """Swap a rule with its neighbour (step -1: earlier, +1: later); at either end, nothing."""
+    ids = [r.id for r in list_rules(session, tenant, integration_id)]
+    at = ids.index(rule_id)
+    other = at + step
+    if 0 <= other < len(ids):
+        ids[at], ids[other] = ids[other], ids[at]
+    return reorder_rules(session, tenant, integration_id, ids)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
+from alertdesk.services.alerts.rules import list_rules
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.integrations import records as svc
 from alertdesk.services.tickets.reference import list_clients
@@ -141,6 +142,7 @@ def _detail(
         "setup": setup,
         "new_secret": secret,
         "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
+        "rules": list_rules(session, user.tenant, integration_id),
         "clients": list_clients(session, user.tenant),
         "deliveries": inbox.list_recent(session, user.tenant, integration_id, 25),
         "error": error,
