@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from alertdesk.core.windows import AlertScope, WeeklyRecurrence, Window, covering_window, in_weekly
+from alertdesk.core.windows import (
+    AlertScope,
+    WeeklyRecurrence,
+    Window,
+    covering_window,
+    in_weekly,
+    window_state,
+)
 
 P = pytest.param
 NY = "America/New_York"
@@ -200,3 +207,37 @@ MISSES = (utc("2026-01-06", "00:00"), utc("2026-01-07", "00:00"))
 def test_covering_window_selection(windows: list[Window], expected: int | None) -> None:
     found = covering_window(windows, SCOPE, AT)
     assert found is (None if expected is None else windows[expected])
+
+
+MORNING = one_off(utc("2026-01-05", "10:00"), utc("2026-01-05", "12:00"))
+
+
+def every(days: set[int], start: str, end: str, tz: str = "UTC") -> Window:
+    return Window(id=INTEGRATION, recurrence=weekly(days, start, end, tz))
+
+
+@pytest.mark.parametrize(
+    ("window", "at", "active", "next_start"),
+    [
+        P(MORNING, utc("2026-01-05", "09:00"), False, utc("2026-01-05", "10:00"), id="ahead"),
+        P(MORNING, utc("2026-01-05", "11:00"), True, None, id="one-off-running"),
+        P(MORNING, utc("2026-01-05", "12:00"), False, None, id="one-off-ended"),
+        P(every({SAT}, "22:00", "04:00"), utc("2026-01-04", "12:00"),
+          False, utc("2026-01-10", "22:00"), id="weekly-next-saturday"),
+        P(every({SUN}, "22:00", "04:00"), utc("2026-01-04", "12:00"),
+          False, utc("2026-01-04", "22:00"), id="weekly-later-today"),
+        P(every({SAT}, "22:00", "04:00"), utc("2026-01-04", "02:00"),
+          True, utc("2026-01-10", "22:00"), id="weekly-past-midnight-running"),
+        P(every({SUN}, "22:00", "23:00"), utc("2026-01-04", "22:30"),
+          True, utc("2026-01-11", "22:00"), id="weekly-running-next-week"),
+        P(every({SUN}, "01:00", "02:00", NY), utc("2026-01-04", "12:00"),
+          False, utc("2026-01-11", "06:00"), id="weekly-in-its-zone"),
+        P(every({SUN}, "01:00", "02:00", "Mars/Base"), utc("2026-01-04", "12:00"),
+          False, None, id="unknown-zone-never"),
+    ],
+)  # fmt: skip
+def test_window_state(
+    window: Window, at: datetime, active: bool, next_start: datetime | None
+) -> None:
+    state = window_state(window, at)
+    assert (state.active_now, state.next_start) == (active, next_start)

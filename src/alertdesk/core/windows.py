@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -85,4 +85,34 @@ def covering_window(windows: Sequence[Window], scope: AlertScope, at: datetime) 
     for window in windows:
         if window.is_active and _in_scope(window, scope) and _in_time(window, at):
             return window
+    return None
+
+
+@dataclass(frozen=True)
+class WindowState:
+    active_now: bool
+    next_start: datetime | None  # the next time it begins (after now); None: it never will
+
+
+def window_state(window: Window, now: datetime) -> WindowState:
+    """Whether the window covers `now` (ignoring scope and its on/off switch), and when it next
+    begins: for a weekly one, the first listed day's start time after now, in its zone."""
+    active = _in_time(window, now)
+    if window.recurrence is None:
+        upcoming = window.starts_at if window.starts_at and window.starts_at > now else None
+        return WindowState(active, upcoming)
+    return WindowState(active, _next_weekly_start(window.recurrence, now))
+
+
+def _next_weekly_start(recurrence: WeeklyRecurrence, now: datetime) -> datetime | None:
+    try:
+        zone = ZoneInfo(recurrence.timezone)
+        local = now.astimezone(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError, OverflowError):
+        return None
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        start = datetime.combine(day, recurrence.start_time, tzinfo=zone)
+        if _sunday_based(start) in recurrence.days and start > now:
+            return start
     return None

@@ -189,7 +189,8 @@ def open_alert_by_dedup_key(session: Session, event: AlertEvent, dedup_key: str)
     )
 
 
-def _window(row: MaintenanceWindow) -> Window:
+def window_of(row: MaintenanceWindow) -> Window:
+    """The stored window as the pure core sees it."""
     recurrence = None
     if row.recurrence:
         r = row.recurrence
@@ -226,7 +227,7 @@ def active_windows(session: Session, tenant: uuid.UUID, integration_id: uuid.UUI
     windows = []
     for row in rows:
         try:
-            windows.append(_window(row))
+            windows.append(window_of(row))
         except (KeyError, TypeError, ValueError):  # saved by hand or an old version: ignore it
             log.warning("maintenance window %s has an unreadable recurrence; ignored", row.id)
     return windows

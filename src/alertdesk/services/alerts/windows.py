@@ -20,7 +20,9 @@ from pydantic import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alertdesk.core.windows import WindowState, window_state
 from alertdesk.services.lookup import get_owned, get_referenced
+from alertdesk.storage.alert_queries import window_of
 from alertdesk.storage.models import Asset, Client, Integration, MaintenanceWindow
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -160,3 +162,8 @@ def update_window(
 def delete_window(session: Session, tenant: uuid.UUID, window_id: uuid.UUID) -> None:
     session.delete(get_window(session, tenant, window_id))
     session.flush()
+
+
+def states(windows: list[MaintenanceWindow], now: datetime) -> dict[uuid.UUID, WindowState]:
+    """For the list: whether each window covers now and when it next begins."""
+    return {w.id: window_state(window_of(w), now) for w in windows}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from alertdesk.errors import AlertdeskError
 from alertdesk.storage.models import User
 
+ZONE_COOKIE = "alertdesk_tz"  # set by base.html from the browser's Intl timezone
 templates = Jinja2Templates(directory=str(files("alertdesk") / "web" / "templates"))
 
 
@@ -25,8 +28,27 @@ def _duration(minutes: int) -> str:
     return f"{hours}h {rest:02d}m" if hours else f"{rest}m"
 
 
+def _in_zone(value: datetime | None, zone: str) -> str:
+    """'Sat 5 Dec 2026, 22:00' on the wall clock of `zone`."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["in_zone"] = _in_zone
 templates.env.filters["duration"] = _duration
+
+
+def viewer_zone(request: Request) -> str:
+    """The signed-in person's IANA timezone, as their browser reported it (else UTC)."""
+    name = unquote(request.cookies.get(ZONE_COOKIE, ""))[:64]
+    try:
+        ZoneInfo(name)
+    except Exception:  # empty, unknown or malformed names raise several kinds
+        return "UTC"
+    return name
 
 
 def render(

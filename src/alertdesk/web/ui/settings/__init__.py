@@ -2,10 +2,25 @@
 
 from fastapi import APIRouter
 
-from alertdesk.web.ui.settings import integrations, rules
+from alertdesk.web.ui.settings import (
+    assets,
+    boards,
+    clients,
+    integrations,
+    priorities,
+    rules,
+    users,
+    windows,
+)
 
 router = APIRouter(prefix="/settings")
 router.include_router(integrations.router)
 router.include_router(rules.router)
+router.include_router(windows.router)
+router.include_router(clients.router)
+router.include_router(assets.router)
+router.include_router(users.router)
+router.include_router(boards.router)
+router.include_router(priorities.router)
 
 __all__ = ["router"]
