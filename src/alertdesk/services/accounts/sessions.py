@@ -63,3 +63,18 @@ def revoke_session(
         )
         .values(revoked_at=now)
     )
+
+
+def revoke_user_sessions(
+    session: Session, tenant: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> None:
+    """Sign a user out of every browser (when they are deactivated)."""
+    session.execute(
+        update(UserSession)
+        .where(
+            UserSession.tenant == tenant,
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )

@@ -25,6 +25,10 @@ class ClientIn(Input):
     name: str = Field(min_length=1, max_length=200)
 
 
+class ClientPatch(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class ClientOut(Output):
     id: uuid.UUID
     name: str
@@ -47,6 +51,15 @@ class AssetIn(Input):
     name: str = Field(min_length=1, max_length=200)
     serial_number: str | None = Field(default=None, max_length=200)
     external_refs: list[ExternalRefIn] = []
+
+
+class AssetPatch(Input):
+    """Fields left out stay as they are; `external_refs` replaces the whole list."""
+
+    client_id: uuid.UUID | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    serial_number: str | None = Field(default=None, max_length=200)
+    external_refs: list[ExternalRefIn] | None = None
 
 
 class AssetOut(Output):
@@ -76,6 +89,11 @@ class BoardIn(Input):
     statuses: list[StatusIn] = Field(min_length=2)
 
 
+class BoardPatch(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    is_default: bool | None = None
+
+
 class BoardOut(Output):
     id: uuid.UUID
     name: str
@@ -85,6 +103,13 @@ class BoardOut(Output):
 
 class PriorityIn(Input):
     name: str = Field(min_length=1, max_length=100)
+    color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class PriorityPatch(Input):
+    """`color: null` removes the colour."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
     color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
 
 
@@ -112,6 +137,12 @@ class UserIn(Input):
     name: str = Field(default="", max_length=200)
     password: str = Field(min_length=8, max_length=200)
     role: Literal["admin", "technician"] = "technician"
+
+
+class UserPatch(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Literal["admin", "technician"] | None = None
+    is_active: bool | None = None
 
 
 class UserOut(Output):
