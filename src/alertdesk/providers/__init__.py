@@ -66,6 +66,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         ),
         polls_incidents=True,
         settings=HuntressSettingsIn,
+        category="Security",
     ),
 }
 

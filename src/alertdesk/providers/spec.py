@@ -48,3 +48,4 @@ class ProviderSpec:
     fetches_alerts: bool = False  # its API is an AlertFetcher: reconciliation polling
     polls_incidents: bool = False  # a security feed polled into tickets (Huntress), no webhook
     settings: type[BaseModel] | None = None  # its own settings model (None: the RMM one)
+    category: str = "Remote Monitoring & Management"  # the group it is listed under

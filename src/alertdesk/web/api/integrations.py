@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from alertdesk.providers import get_provider
-from alertdesk.services.huntress import poller as huntress_poller
 from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import (
     deliveries,
@@ -24,6 +23,7 @@ from alertdesk.services.integrations import (
 from alertdesk.services.integrations import records as svc
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping
+from alertdesk.web import integration_actions as actions
 from alertdesk.web.api.schemas import Input, Output
 from alertdesk.web.deps import (
     AdminUser,
@@ -116,15 +116,7 @@ def connect(
         body.provider, body.instance_url, body.credentials, body.settings, body.name
     )
     integration, secret = lifecycle.connect(database, user.tenant, request, vendor, base_url, now)
-    warnings = []
-    if integration.is_active:
-        if svc.provider_of(integration).polls_incidents:
-            warnings += huntress_settings.after_connect(
-                database, user.tenant, integration.id, vendor
-            )
-        warnings = org_mappings.sync_after_connect(
-            database, user.tenant, integration.id, vendor, now
-        )
+    warnings = actions.finish_connect(database, user.tenant, integration, vendor, now)
     out = _read(database, user.tenant, integration.id, base_url)
     shown = secret if out.webhook_url else None  # no webhook, no secret to show
     return ConnectedOut(**out.model_dump(), webhook_secret=shown, warnings=warnings)
@@ -294,8 +286,4 @@ def poll_now(
     """Run one cycle now and answer its counts (API.md): an RMM reconciliation (502 when the
     vendor fails) or a Huntress incident poll (vendor failures counted in `errors`); 409 while
     a cycle of this integration runs."""
-    with database.transaction() as session:
-        spec = svc.provider_of(svc.get_integration(session, user.tenant, integration_id))
-    if spec.polls_incidents:
-        return huntress_poller.poll(database, vendor, user.tenant, integration_id, now)
-    return polling.poll(database, vendor, user.tenant, integration_id, now).as_dict()
+    return actions.poll_now(database, vendor, user.tenant, integration_id, now)

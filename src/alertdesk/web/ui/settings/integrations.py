@@ -9,14 +9,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
 from alertdesk.services.alerts.rules import list_rules
+from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.integrations import records as svc
 from alertdesk.services.tickets.reference import list_clients
-from alertdesk.storage.models import User
+from alertdesk.storage.models import Integration, User
+from alertdesk.web import integration_actions as actions
 from alertdesk.web.deps import (
     BaseUrlDep,
     CsrfChecked,
@@ -29,6 +32,7 @@ from alertdesk.web.deps import (
 )
 from alertdesk.web.ui.forms import form_id
 from alertdesk.web.ui.rendering import error_page, render
+from alertdesk.web.ui.settings import huntress_page
 from alertdesk.web.ui.settings.connect_form import (
     ConnectForm,
     connect_form,
@@ -39,6 +43,10 @@ from alertdesk.web.ui.settings.connect_form import (
 
 router = APIRouter(prefix="/integrations")
 FormText = Annotated[str, Form()]
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
 
 
 def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
@@ -59,7 +67,7 @@ def _listing(
     forms: list[ConnectForm] = []
     error: str | None = None
     for spec in REGISTRY.values():
-        if spec.name in connected or spec.polls_incidents:  # Huntress: connected by API for now
+        if spec.name in connected:
             continue
         form = connect_form(spec)
         if failed is not None and failed[0] == spec.name:
@@ -68,10 +76,25 @@ def _listing(
     if failed is not None and not any(f.spec.name == failed[0] for f in forms):
         error = failed[1].message  # unknown or already connected provider
     context = {
-        "user": user, "section": "integrations", "integrations": rows, "forms": forms,
-        "error": error,
+        "user": user, "section": "integrations", "error": error,
+        "groups": _by_category(rows, forms),
     }  # fmt: skip
     return render(request, "settings/integrations.html", context, 422 if failed else 200)
+
+
+def _by_category(
+    rows: list[Integration], forms: list[ConnectForm]
+) -> list[tuple[str, list[Integration], list[ConnectForm]]]:
+    """(category, its integrations, its connect forms) in the registry's order."""
+    categories = list(dict.fromkeys(spec.category for spec in REGISTRY.values()))
+    return [
+        (
+            category,
+            [i for i in rows if svc.provider_of(i).category == category],
+            [f for f in forms if f.spec.category == category],
+        )
+        for category in categories
+    ]
 
 
 def _with_failure(
@@ -111,10 +134,10 @@ def connect(
     except AlertdeskError as exc:
         with database.transaction() as session:
             return _listing(request, session, user, (provider, exc), sent)
-    if integration.is_active:
-        org_mappings.sync_after_connect(database, user.tenant, integration.id, vendor, now)
+    warnings = actions.finish_connect(database, user.tenant, integration, vendor, now)
     with database.transaction() as session:
-        return _detail(request, session, user, integration.id, vendor, base_url, secret=secret)
+        extra = {"new_secret": secret, "warnings": warnings}
+        return _detail(request, session, user, integration.id, vendor, base_url, extra)
 
 
 def _detail(
@@ -124,14 +147,14 @@ def _detail(
     integration_id: uuid.UUID,
     vendor: svc.Vendor,
     base_url: str,
-    *,
-    secret: str | None = None,
-    error: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
+    """The integration's page (Huntress has its own); `extra` adds to or overrides what it
+    shows: `error`, `new_secret`, `warnings`, `poll_result`, a refused routing form."""
     integration = svc.get_integration(session, user.tenant, integration_id)
     setup: dict[str, Any] | None = None
-    spec = get_provider(integration.provider)
-    if integration.webhook_secret_encrypted is not None and spec and spec.webhook is not None:
+    spec = svc.provider_of(integration)
+    if integration.webhook_secret_encrypted is not None and spec.webhook is not None:
         setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
     context = {
         "user": user,
@@ -140,14 +163,21 @@ def _detail(
         "spec": spec,
         "webhook_url": svc.webhook_url(base_url, integration),
         "setup": setup,
-        "new_secret": secret,
         "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
-        "rules": list_rules(session, user.tenant, integration_id),
         "clients": list_clients(session, user.tenant),
-        "deliveries": inbox.list_recent(session, user.tenant, integration_id, 25),
-        "error": error,
-    }
-    return render(request, "settings/integration.html", context, 422 if error else 200)
+        "new_secret": None, "warnings": [], "poll_result": None, "error": None,
+    }  # fmt: skip
+    if spec.polls_incidents:
+        context |= huntress_page.page_context(session, user, integration)
+        page = "settings/huntress.html"
+    else:
+        context["rules"] = list_rules(session, user.tenant, integration_id)
+        context["deliveries"] = inbox.list_recent(session, user.tenant, integration_id, 25)
+        context["polling"] = svc.parse_settings(integration.settings).polling
+        page = "settings/integration.html"
+    context |= extra or {}
+    refused = context["error"] or context.get("routing_errors")
+    return render(request, page, context, 422 if refused else 200)
 
 
 @router.get("/{integration_id}")
@@ -179,7 +209,8 @@ def _attempt(
     except AlertdeskError as exc:
         if exc.status_code == 404:
             return error_page(request, exc, user)
-        return _detail(request, session, user, integration_id, vendor, base_url, error=exc.message)
+        extra = {"error": exc.message}
+        return _detail(request, session, user, integration_id, vendor, base_url, extra)
     return _back(integration_id, anchor)
 
 
@@ -193,9 +224,14 @@ def map_organization(
     vendor: VendorDep,
     base_url: BaseUrlDep,
     client_id: FormText = "",
+    auto_create_tickets: FormText = "",
 ) -> Response:
+    """The client picker (and, for Huntress, whether the org's incidents open tickets)."""
+
     def change() -> object:
         changes: dict[str, object] = {"client_id": form_id(client_id, "client_id")}
+        if auto_create_tickets:
+            changes["auto_create_tickets"] = auto_create_tickets == "on"
         return org_mappings.update_mapping(
             session, user.tenant, integration_id, mapping_id, changes
         )
@@ -219,6 +255,84 @@ def replay_failed(
         return error_page(request, exc, user)
     deliveries.replay(database, user.tenant, integration_id, now)
     return _back(integration_id, "#deliveries")
+
+
+@router.post("/{integration_id}/routing", dependencies=[CsrfChecked])
+def save_routing(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+    data: Annotated[FormData, Depends(form_data)],
+) -> Response:
+    """Huntress routing; a refusal shows the page again with the reason at its field."""
+    changes, errors = huntress_page.posted_changes(data)
+    try:
+        integration = svc.get_integration(session, user.tenant, integration_id)
+        if not errors:
+            with session.begin_nested():
+                huntress_settings.update_settings(session, integration, changes, now)
+    except InvalidField as exc:
+        errors[huntress_page.form_field(exc.field)] = huntress_page.readable(exc.field, exc.message)
+    except AlertdeskError as exc:
+        return error_page(request, exc, user)
+    if not errors:
+        return _back(integration_id, "#routing")
+    session.refresh(integration)
+    extra = {"routing": huntress_page.as_values(changes, data), "routing_errors": errors}
+    return _detail(request, session, user, integration_id, vendor, base_url, extra)
+
+
+@router.post("/{integration_id}/polling", dependencies=[CsrfChecked])
+def save_polling(
+    request: Request,
+    integration_id: uuid.UUID,
+    session: SessionDep,
+    user: UiAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+    interval_minutes: FormText = "",
+    enabled: FormText = "",
+) -> Response:
+    """An RMM integration's reconciliation polling: on/off and every 5 to 60 minutes."""
+
+    def change() -> object:
+        try:
+            minutes = int(interval_minutes)
+        except ValueError as exc:
+            raise InvalidField("interval_minutes", "Enter a whole number of minutes.") from exc
+        polling = {"enabled": bool(enabled), "interval_minutes": minutes}
+        return svc.update_settings(session, user.tenant, integration_id, {"polling": polling}, now)
+
+    return _attempt(request, session, user, integration_id, vendor, base_url, change, "#polling")
+
+
+@router.post("/{integration_id}/poll", dependencies=[CsrfChecked])
+def poll(
+    request: Request,
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    """ "Poll now": one cycle (no transaction held meanwhile), then the page with its counts."""
+    extra: dict[str, Any]
+    try:
+        extra = {
+            "poll_result": actions.poll_now(database, vendor, user.tenant, integration_id, now)
+        }
+    except AlertdeskError as exc:
+        if exc.status_code == 404:
+            return error_page(request, exc, user)
+        extra = {"error": f"The poll did not run: {exc.message}"}
+    with database.transaction() as session:
+        return _detail(request, session, user, integration_id, vendor, base_url, extra)
 
 
 # action → (what it does, where the page scrolls back to)
@@ -248,7 +362,6 @@ def act(
         if exc.status_code == 404:
             return error_page(request, exc, user)
         with database.transaction() as session:
-            return _detail(
-                request, session, user, integration_id, vendor, base_url, error=exc.message
-            )
+            extra = {"error": exc.message}
+            return _detail(request, session, user, integration_id, vendor, base_url, extra)
     return _back(integration_id, anchor)
