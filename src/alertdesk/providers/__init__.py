@@ -6,9 +6,11 @@ from alertdesk.providers.huntress.api import DEFAULT_URL as HUNTRESS_URL
 from alertdesk.providers.huntress.api import HuntressApi, HuntressCredentials
 from alertdesk.providers.huntress.settings import HuntressSettingsIn
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
+from alertdesk.providers.ninjaone.sample import sample_alert as ninjaone_sample
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.spec import ConnectHints, OAuthFlow, ProviderSpec
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
+from alertdesk.providers.tacticalrmm.sample import sample_alert as tactical_sample
 from alertdesk.providers.tacticalrmm.setup import url_action_templates
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 
@@ -30,6 +32,7 @@ REGISTRY: dict[str, ProviderSpec] = {
             instance_choices=NINJA_HOSTS,
         ),
         webhook=NinjaOneWebhook(),
+        sample_alert=ninjaone_sample,
         outbound=True,
         fetches_alerts=True,
         oauth=OAuthFlow(
@@ -49,6 +52,7 @@ REGISTRY: dict[str, ProviderSpec] = {
             instance_label="API address",
         ),
         webhook=TacticalWebhook(),
+        sample_alert=tactical_sample,
         webhook_setup=url_action_templates,
         outbound=True,
         fetches_alerts=True,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from pydantic import BaseModel
 
-from alertdesk.providers.base import OAuthApi, VendorApi, WebhookSource
+from alertdesk.providers.base import ExternalOrg, OAuthApi, VendorApi, WebhookSource
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,5 @@ class ProviderSpec:
     polls_incidents: bool = False  # a security feed polled into tickets (Huntress), no webhook
     settings: type[BaseModel] | None = None  # its own settings model (None: the RMM one)
     category: str = "Remote Monitoring & Management"  # the group it is listed under
+    # a realistic webhook body for "Send test alert": (organization, unique serial, now) → body
+    sample_alert: Callable[[ExternalOrg | None, int, datetime], dict[str, Any]] | None = None

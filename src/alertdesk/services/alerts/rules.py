@@ -200,3 +200,23 @@ def move_rule(
     if 0 <= other < len(ids):
         ids[at], ids[other] = ids[other], ids[at]
     return reorder_rules(session, tenant, integration_id, ids)
+
+
+CATCH_ALL = RuleInput(
+    name="Every alert",
+    description="Added when the integration was connected: opens a ticket for every alert. "
+    "Narrow it, or add rules above it.",
+    is_active=True,
+    conditions=RuleConditions(),
+    actions=RuleActions(),
+)
+
+
+def add_catch_all_rule(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, now: datetime
+) -> AlertRule | None:
+    """The first-run choice "create a ticket for every alert": a visible, editable rule that
+    matches everything; nothing when the integration already has rules (a reconnect)."""
+    if list_rules(session, tenant, integration_id):
+        return None
+    return create_rule(session, tenant, integration_id, CATCH_ALL, now)

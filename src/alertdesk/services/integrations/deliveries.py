@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,8 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
-from alertdesk.services.integrations import inbound, inbox
+from alertdesk.errors import Conflict
+from alertdesk.providers.base import ExternalOrg
+from alertdesk.services.integrations import inbound, inbox, org_mappings
 from alertdesk.services.integrations.inbound import Delivery
+from alertdesk.services.integrations.records import get_integration, provider_of
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Tenant
 
@@ -121,3 +126,24 @@ def prune(database: Database, now: datetime, days: int) -> int:
             if batch < inbox.PRUNE_BATCH:
                 break
     return removed
+
+
+def send_test_alert(
+    database: Database, tenant: uuid.UUID, integration_id: uuid.UUID, now: datetime
+) -> Attempt:
+    """Store and process a sample delivery of the integration's vendor, as a real one would be
+    (logged with auth method `test`): on a mapped organization when there is one."""
+    with database.transaction() as session:
+        integration = get_integration(session, tenant, integration_id)
+        spec = provider_of(integration)
+        if spec.sample_alert is None or not integration.is_active:
+            raise Conflict(f"{integration.name} takes no test alerts (connect it first).")
+        mappings = org_mappings.list_mappings(session, tenant, integration_id)
+        chosen = next((m for m in mappings if m.client_id), mappings[0] if mappings else None)
+        org = (
+            ExternalOrg(chosen.external_org_id, chosen.external_org_name or "") if chosen else None
+        )
+        body = json.dumps(spec.sample_alert(org, secrets.randbelow(10**9), now)).encode()
+        stored = inbound.record(session, integration, body, "application/json", "test", now)
+    attempt = process_stored(database, tenant, stored.id, now)
+    return attempt or Attempt(_queued(stored.id), ok=False)

@@ -13,11 +13,12 @@ from starlette.datastructures import FormData
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
-from alertdesk.services.alerts.rules import list_rules
+from alertdesk.services.alerts.rules import add_catch_all_rule, list_rules
 from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.integrations import records as svc
 from alertdesk.services.tickets.reference import list_clients
+from alertdesk.services.tickets.service import get_ticket
 from alertdesk.storage.models import Integration, User
 from alertdesk.web import integration_actions as actions
 from alertdesk.web.deps import (
@@ -77,7 +78,7 @@ def _listing(
         error = failed[1].message  # unknown or already connected provider
     context = {
         "user": user, "section": "integrations", "error": error,
-        "groups": _by_category(rows, forms),
+        "groups": _by_category(rows, forms), "first_rule": (sent or {}).get("first_rule"),
     }  # fmt: skip
     return render(request, "settings/integrations.html", context, 422 if failed else 200)
 
@@ -136,6 +137,8 @@ def connect(
             return _listing(request, session, user, (provider, exc), sent)
     warnings = actions.finish_connect(database, user.tenant, integration, vendor, now)
     with database.transaction() as session:
+        if spec and spec.webhook and sent.get("first_rule", "all") == "all":
+            add_catch_all_rule(session, user.tenant, integration.id, now)
         extra = {"new_secret": secret, "warnings": warnings}
         return _detail(request, session, user, integration.id, vendor, base_url, extra)
 
@@ -166,6 +169,7 @@ def _detail(
         "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
         "clients": list_clients(session, user.tenant),
         "new_secret": None, "warnings": [], "poll_result": None, "error": None,
+        "test_result": None,
     }  # fmt: skip
     if spec.polls_incidents:
         context |= huntress_page.page_context(session, user, integration)
@@ -332,6 +336,34 @@ def poll(
             return error_page(request, exc, user)
         extra = {"error": f"The poll did not run: {exc.message}"}
     with database.transaction() as session:
+        return _detail(request, session, user, integration_id, vendor, base_url, extra)
+
+
+@router.post("/{integration_id}/test-alert", dependencies=[CsrfChecked])
+def test_alert(
+    request: Request,
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    """ "Send test alert": a sample delivery through the real pipeline, then where it went."""
+    try:
+        attempt = deliveries.send_test_alert(database, user.tenant, integration_id, now)
+    except AlertdeskError as exc:
+        if exc.status_code == 404:
+            return error_page(request, exc, user)
+        with database.transaction() as session:
+            refused = {"error": exc.message}
+            return _detail(request, session, user, integration_id, vendor, base_url, refused)
+    with database.transaction() as session:
+        result = dict(attempt.delivery.body)
+        if result.get("ticket_id"):
+            ticket = get_ticket(session, user.tenant, uuid.UUID(str(result["ticket_id"])))
+            result["ticket_number"] = ticket.number
+        extra = {"test_result": result}
         return _detail(request, session, user, integration_id, vendor, base_url, extra)
 
 
