@@ -82,6 +82,32 @@ def test_list_filters_by_status_integration_and_ticket(
     assert response.status_code == 422
 
 
+def test_list_filters_by_severity_and_client(
+    client: TestClient, session: Session, world: World, technician: Tech
+) -> None:
+    add_rule(session, world.tenant, world.integration.id)
+    on_asset = trigger(session, world, "A-1", severity="critical")  # the asset's client
+    mapped = trigger(session, world, "A-2", device="unknown-device", condition="CPU")
+    nowhere = trigger(
+        session, world, "A-3", device="unknown-device", org="unmapped", severity="minor"
+    )
+
+    def ids(**params: str) -> set[str]:
+        return {a["id"] for a in get(client, technician[1], "/alerts", **params)}
+
+    assert ids(severity="critical") == {str(on_asset)}
+    assert ids(severity="major") == {str(mapped)}
+    assert ids(severity="minor") == {str(nowhere)}
+    assert ids(severity="none") == set()
+    assert ids(client_id=str(world.client.id)) == {str(on_asset)}
+    assert ids(client_id=str(world.mapped_client.id)) == {str(mapped)}
+    assert ids(client_id=str(world.mapped_client.id), severity="critical") == set()
+    assert ids(client_id=str(uuid.uuid4())) == set()
+    for bad in ({"severity": "urgent"}, {"client_id": "acme"}):
+        response = client.get("/api/v1/alerts", params=bad, headers=technician[1])
+        assert response.status_code == 422, response.text
+
+
 def process_quiet(session: Session, world: World, integration_id: uuid.UUID) -> uuid.UUID:
     """An alert of another integration with no rules: recorded only."""
     event = make_event(world.tenant, integration_id, external_alert_id="T-1", org=None)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
@@ -292,27 +292,42 @@ def _append_occurrence(
     trace: dict[str, Any],
     now: datetime,
 ) -> Outcome:
-    """Join the open ticket of the same dedup key: count on its first alert, note on the ticket."""
+    trace["dedup"] = join_condition_ticket(session, event, alert, context, now)
+    return _finish(session, event, alert, "occurrence_appended", trace, now)
+
+
+def join_condition_ticket(
+    session: Session,
+    event: AlertEvent,
+    alert: Alert,
+    context: AlertContext,
+    now: datetime,
+    heading: str = "Alert re-triggered",
+) -> dict[str, Any]:
+    """Join the open ticket of the same dedup key: count on its first alert, note on the ticket
+    (`heading` starts the note); the dedup trace is returned. The condition's keys are locked."""
     assert context.dedup_alert_id is not None
     assert context.dedup_ticket_id is not None
     occurrence = context.dedup_occurrences + 1
     session.execute(
         update(Alert)
         .where(Alert.tenant == event.tenant, Alert.id == context.dedup_alert_id)
-        .values(occurrence_count=occurrence, last_occurrence_at=event.occurred_at)
+        .values(
+            occurrence_count=occurrence,  # a late or linked-by-hand alert leaves the latest time
+            last_occurrence_at=func.greatest(Alert.last_occurrence_at, event.occurred_at),
+        )
         .execution_options(synchronize_session=False)
     )
-    note = _occurrence_note(occurrence, event)
+    note = _occurrence_note(occurrence, event, heading)
     add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
     if not context.dedup_remembered:  # found by a search: the next repeat finds it by key
         _remember(session, event, alert.dedup_key, context.dedup_alert_id)
     alert.ticket_id = context.dedup_ticket_id
-    trace["dedup"] = {
+    return {
         "ticket_id": str(context.dedup_ticket_id),
         "first_alert_id": str(context.dedup_alert_id),
         "occurrence": occurrence,
     }
-    return _finish(session, event, alert, "occurrence_appended", trace, now)
 
 
 def _remember(session: Session, event: AlertEvent, key: str, alert_id: uuid.UUID) -> None:
@@ -320,8 +335,10 @@ def _remember(session: Session, event: AlertEvent, key: str, alert_id: uuid.UUID
     remember_ticket_alert(session, event.tenant, event.integration_id, condition, alert_id)
 
 
-def _occurrence_note(occurrence: int, event: AlertEvent) -> str:
-    note = f"Alert re-triggered — {ordinal(occurrence)} occurrence."
+def _occurrence_note(
+    occurrence: int, event: AlertEvent, heading: str = "Alert re-triggered"
+) -> str:
+    note = f"{heading} — {ordinal(occurrence)} occurrence."
     note += f"\nExternal alert ID: {event.external_alert_id}"
     return f"{note}\n{event.message}" if event.message else note
 

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from alertdesk.core.actors import Actor
+from alertdesk.core.types import Severity
 from alertdesk.services.alerts import service as svc
 from alertdesk.services.automation.events import list_events
 from alertdesk.web.api.schemas import MAX_OFFSET, Input, Output
@@ -66,6 +67,12 @@ class ManualTicketIn(Input):
     description_template: str | None = Field(default=None, max_length=10_000)
 
 
+class AlertTicketOut(TicketOut):
+    # true: the alert joined the open ticket of its condition (same device and condition),
+    # answered 200; false: a new ticket, answered 201
+    joined: bool = False
+
+
 class EventOut(Output):
     id: uuid.UUID
     type: str
@@ -80,10 +87,12 @@ def list_alerts(
     status: AlertStatus | None = None,
     integration_id: uuid.UUID | None = None,
     ticket_id: uuid.UUID | None = None,
+    severity: Severity | None = None,
+    client_id: uuid.UUID | None = None,
     limit: int = Query(default=100, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> list[AlertOut]:
-    f = svc.AlertFilter(status, integration_id, ticket_id, limit, offset)
+    f = svc.AlertFilter(status, integration_id, ticket_id, limit, offset, severity, client_id)
     return [AlertOut.model_validate(a) for a in svc.list_alerts(session, user.tenant, f)]
 
 
@@ -92,19 +101,27 @@ def get_alert(alert_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Al
     return AlertDetailOut.model_validate(svc.get_alert(session, user.tenant, alert_id))
 
 
-@router.post("/alerts/{alert_id}/create-ticket", status_code=201)
+@router.post(
+    "/alerts/{alert_id}/create-ticket",
+    status_code=201,
+    responses={200: {"description": "Joined its condition's open ticket", "model": AlertTicketOut}},
+)
 def create_ticket(
     alert_id: uuid.UUID,
     session: SessionDep,
     user: CurrentUser,
     now: NowDep,
+    response: Response,
     body: ManualTicketIn | None = None,
-) -> TicketOut:
+) -> AlertTicketOut:
+    """A ticket for an alert without one; when another alert of the same condition already has
+    an open ticket, the alert joins that ticket instead (200, `joined: true`)."""
     choice = svc.ManualTicket(**(body.model_dump() if body else {}))
-    ticket = svc.create_ticket_for_alert(
-        session, user.tenant, alert_id, choice, Actor.user(user.id), now
-    )
-    return TicketOut.model_validate(ticket)
+    result = svc.ticket_for_alert(session, user.tenant, alert_id, choice, Actor.user(user.id), now)
+    if result.joined:
+        response.status_code = 200
+    out = AlertTicketOut.model_validate(result.ticket)
+    return out.model_copy(update={"joined": result.joined})
 
 
 @router.get("/events")
