@@ -160,3 +160,41 @@ def _remove_webhook(
 def _remove(api: VendorApi) -> None:
     if isinstance(api, WebhookRegistrar):
         api.remove_webhook()
+
+
+def rotate_webhook_secret(
+    database: Database,
+    tenant: uuid.UUID,
+    integration_id: uuid.UUID,
+    vendor: Vendor,
+    base_url: str,
+    now: datetime,
+) -> str:
+    """A new webhook secret; the old one stops working at once. A vendor that registers its
+    webhook through its API (NinjaOne) gets the new one first, so a refusal changes nothing;
+    for the others the admin pastes it into the vendor (the setup shows it)."""
+    with database.transaction() as session:
+        integration = get_integration(session, tenant, integration_id)
+        spec = provider_of(integration)
+        if not integration.is_active or integration.webhook_secret_encrypted is None:
+            raise Conflict(f"{integration.name} is not connected.")
+        if spec.webhook is None:
+            raise Conflict(f"{spec.label} sends no webhooks: alertdesk polls it.")
+        url = hook_url(base_url, spec.name, integration_id)
+    secret = new_webhook_secret()
+    if spec.webhook_setup is None:  # registered through the vendor's API
+        try:
+            client = IntegrationClient(database, vendor, tenant, integration_id)
+            client.call(lambda api: _register(api, url, secret))
+        except VendorError as exc:
+            raise vendor_failure(spec, exc) from exc
+    with database.transaction() as session:
+        integration = get_integration(session, tenant, integration_id)
+        integration.webhook_secret_encrypted = vendor.vault.encrypt(secret)
+        integration.updated_at = now
+    return secret
+
+
+def _register(api: VendorApi, url: str, secret: str) -> None:
+    if isinstance(api, WebhookRegistrar):
+        api.register_webhook(url, secret)

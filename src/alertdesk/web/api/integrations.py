@@ -187,6 +187,22 @@ def webhook_setup(
     return svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
 
 
+@router.post("/{integration_id}/webhook-secret/rotate")
+def rotate_webhook_secret(
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> dict[str, str]:
+    """A new webhook secret (shown once here); the old one is refused from now on."""
+    secret = lifecycle.rotate_webhook_secret(
+        database, user.tenant, integration_id, vendor, base_url, now
+    )
+    return {"webhook_secret": secret}
+
+
 class MappingOut(Output):
     id: uuid.UUID
     external_org_id: str

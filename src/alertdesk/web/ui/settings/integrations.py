@@ -169,7 +169,7 @@ def _detail(
         "mappings": org_mappings.list_mappings(session, user.tenant, integration_id),
         "clients": list_clients(session, user.tenant),
         "new_secret": None, "warnings": [], "poll_result": None, "error": None,
-        "test_result": None,
+        "test_result": None, "rotated": False,
     }  # fmt: skip
     if spec.polls_incidents:
         context |= huntress_page.page_context(session, user, integration)
@@ -364,6 +364,47 @@ def test_alert(
             ticket = get_ticket(session, user.tenant, uuid.UUID(str(result["ticket_id"])))
             result["ticket_number"] = ticket.number
         extra = {"test_result": result}
+        return _detail(request, session, user, integration_id, vendor, base_url, extra)
+
+
+@router.get("/{integration_id}/webhook-secret")
+def reveal_secret(
+    request: Request, integration_id: uuid.UUID, session: SessionDep, user: UiAdmin,
+    vendor: VendorDep, base_url: BaseUrlDep,
+) -> Response:  # fmt: skip
+    """The "Reveal" button: the secret as a fragment, never cached."""
+    try:
+        setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
+    except AlertdeskError as exc:
+        return error_page(request, exc, user)
+    secret = setup["header"]["value"]
+    response = render(request, "settings/_secret.html", {"secret": secret})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/{integration_id}/webhook-secret/rotate", dependencies=[CsrfChecked])
+def rotate_secret(
+    request: Request,
+    integration_id: uuid.UUID,
+    database: DatabaseDep,
+    user: DetachedUiAdmin,
+    vendor: VendorDep,
+    base_url: BaseUrlDep,
+    now: NowDep,
+) -> Response:
+    """ "Rotate": a new secret, shown on the page with what to do with it."""
+    extra: dict[str, Any]
+    try:
+        secret = lifecycle.rotate_webhook_secret(
+            database, user.tenant, integration_id, vendor, base_url, now
+        )
+        extra = {"new_secret": secret, "rotated": True}
+    except AlertdeskError as exc:
+        if exc.status_code == 404:
+            return error_page(request, exc, user)
+        extra = {"error": f"The secret was not changed: {exc.message}"}
+    with database.transaction() as session:
         return _detail(request, session, user, integration_id, vendor, base_url, extra)
 
 
