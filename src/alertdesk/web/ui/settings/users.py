@@ -86,7 +86,9 @@ def invite(
         return _listing(request, session, user, sent=sent, errors=errors_of(refused, "email"))
     if password:
         return back_to(PAGE)
-    return _listing(request, session, user, invited=(created[0], initial))
+    page = _listing(request, session, user, invited=(created[0], initial))
+    page.headers["Cache-Control"] = "no-store"  # the password is shown this once
+    return page
 
 
 def _edit_page(
