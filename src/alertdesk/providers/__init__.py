@@ -66,7 +66,8 @@ REGISTRY: dict[str, ProviderSpec] = {
             help="Create an API key pair in Huntress (<your subdomain>.huntress.io → Account →"
             " API Credentials). alertdesk then polls your incident reports into tickets.",
             instance_label="API address",
-            instance_choices=(HUNTRESS_URL,),
+            instance_placeholder=HUNTRESS_URL,
+            instance_default=HUNTRESS_URL,
         ),
         polls_incidents=True,
         settings=HuntressSettingsIn,

@@ -23,6 +23,7 @@ class ConnectHints:
     instance_label: str = "Address"
     instance_choices: tuple[str, ...] = ()
     instance_placeholder: str = "https://api.example.com"
+    instance_default: str = ""  # prefilled (a cloud vendor's one API address)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ def _instance(spec: ProviderSpec) -> FormField:
         label=hints.instance_label,
         placeholder="" if hints.instance_choices else hints.instance_placeholder,
         choices=tuple((host, host) for host in hints.instance_choices),
+        value=hints.instance_default,
     )
 
 
@@ -99,7 +100,10 @@ def connect_form(
     fields = [_instance(spec), *credentials, *_sign_in(spec)]
     return ConnectForm(
         spec,
-        [_refill(field, sent.get(field.name, ""), errors.get(field.name)) for field in fields],
+        [
+            _refill(field, sent.get(field.name, field.value), errors.get(field.name))
+            for field in fields
+        ],
     )
 
 

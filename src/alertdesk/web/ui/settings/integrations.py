@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
 from alertdesk.services.alerts.rules import add_catch_all_rule, list_rules
+from alertdesk.services.alerts.windows import list_windows
 from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.integrations import records as svc
@@ -176,6 +177,7 @@ def _detail(
         page = "settings/huntress.html"
     else:
         context["rules"] = list_rules(session, user.tenant, integration_id)
+        context["windows"] = list_windows(session, user.tenant, integration_id)
         context["deliveries"] = inbox.list_recent(session, user.tenant, integration_id, 25)
         context["polling"] = svc.parse_settings(integration.settings).polling
         page = "settings/integration.html"
