@@ -362,6 +362,18 @@ CASES = [
         ],
         id="unknown-texts-told-as-they-are",
     ),
+    P(
+        {**CREATED_TRACE, "rule": {**RULE, "position": 2}},
+        NAMES,
+        [NO_WINDOW, "Rule “Disk alerts” (active rule 2) matched.", CREATED],
+        id="rule-with-its-place",
+    ),
+    P(
+        {**CREATED_TRACE, "rule": {**RULE, "position": "2"}},
+        NAMES,
+        [NO_WINDOW, MATCHED, CREATED],
+        id="rule-place-of-a-wrong-type-is-left-out",
+    ),
 ]
 
 

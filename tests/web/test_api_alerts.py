@@ -135,7 +135,7 @@ def test_detail_has_the_decision_trace_and_raw(
     assert detail["decision"] == {
         "outcome": "ticket_created",
         "window": None,
-        "rule": {"id": str(rule.id), "name": "disks"},
+        "rule": {"id": str(rule.id), "name": "disks", "position": 1},
         "warnings": [],
         "ticket": ticket,
     }

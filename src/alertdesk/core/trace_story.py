@@ -96,7 +96,9 @@ class _Story:
             self.say("No maintenance window covered it", "muted")
         rule = self.d.get("rule")
         if isinstance(rule, Mapping):
-            self.say(f"Rule {_quoted(_name(rule))} matched")
+            position = _count(rule.get("position"))
+            place = f" (active rule {position})" if position else ""
+            self.say(f"Rule {_quoted(_name(rule))}{place} matched")
 
     def reason(self) -> None:
         reason = _text(self.d.get("reason"))

@@ -72,7 +72,7 @@ def test_t011_trigger_creates_a_routed_ticket(session: Session, world: World) ->
     assert (alert.asset_id, alert.client_id) == (world.asset.id, world.client.id)
     assert alert.occurrence_count == 1
     assert alert.decision["outcome"] == "ticket_created"
-    assert alert.decision["rule"] == {"id": str(rule.id), "name": "disks"}
+    assert alert.decision["rule"] == {"id": str(rule.id), "name": "disks", "position": 1}
     assert alert.decision["ticket"] == {
         "id": str(ticket.id),
         "number": ticket.number,
@@ -306,3 +306,15 @@ def test_repeats_count_on_the_creator_after_an_old_alert_fires_again(
     assert creator.ticket_id is not None
     notes = [c.body.split("\n")[0] for c in comments(session, world.tenant, creator.ticket_id)]
     assert notes[1:] == [f"Alert re-triggered — {n} occurrence." for n in ("2nd", "3rd")]
+
+
+def test_the_trace_names_the_place_of_the_matched_rule_among_the_active_ones(
+    session: Session, world: World
+) -> None:
+    add_rule(session, world.tenant, world.integration.id, name="off", order=0, is_active=False)
+    add_rule(session, world.tenant, world.integration.id, name="cpu", order=1,
+             conditions={"keywords": ["cpu"]})  # fmt: skip
+    disks = add_rule(session, world.tenant, world.integration.id, name="disks", order=5)
+    world.process(session, world.event(), NOW)
+    [alert] = alerts(session, world.tenant)
+    assert alert.decision["rule"] == {"id": str(disks.id), "name": "disks", "position": 2}

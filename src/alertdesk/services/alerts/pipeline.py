@@ -7,6 +7,7 @@ with the outbox events and the decision trace written in the same transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
 from alertdesk.core.dedup import condition_lock_key, dedup_key, lock_keys
-from alertdesk.core.rules import RuleMatch, match_rule
+from alertdesk.core.rules import Rule, RuleMatch, match_rule
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window
@@ -226,11 +227,12 @@ def _decide(
     window = _covering(session, event, context, window_at)
     if window is not None:
         return _suppress(session, event, alert, window)
-    match = match_rule(active_rules(session, event.tenant, event.integration_id), event)
+    rules = active_rules(session, event.tenant, event.integration_id)
+    match = match_rule(rules, event)
     alert.matched_rule_id = match.rule.id if match.rule else None
     trace: dict[str, Any] = {
         "window": None,
-        "rule": _named(match.rule),
+        "rule": _ranked(match.rule, rules),
         "warnings": [*event.warnings, *match.warnings],
     }
     if match.actions is None or not match.actions.create_ticket:
@@ -256,6 +258,14 @@ def _decide(
     _remember(session, event, alert.dedup_key, alert.id)
     trace["ticket"] = {"id": str(ticket.id), "number": ticket.number, "created": True}
     return _finish(session, event, alert, "ticket_created", trace, now)
+
+
+def _ranked(rule: Rule | None, rules: Sequence[Rule]) -> dict[str, Any] | None:
+    """The matched rule for the trace, with its place among the active rules (1 = first)."""
+    if rule is None:
+        return None
+    ordered = sorted(rules, key=lambda r: r.priority_order)
+    return {"id": str(rule.id), "name": rule.name, "position": ordered.index(rule) + 1}
 
 
 def _named(item: Any) -> dict[str, str] | None:
