@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from alertdesk.core.alert_summary import is_code
 from alertdesk.errors import AlertdeskError
 from alertdesk.storage.models import User
 
@@ -38,6 +39,7 @@ def _in_zone(value: datetime | None, zone: str) -> str:
 
 templates.env.filters["when"] = _when
 templates.env.filters["in_zone"] = _in_zone
+templates.env.tests["code"] = is_code  # a bare vendor code (`vmm_cond_memory_usage_ge`)
 templates.env.filters["duration"] = _duration
 
 
