@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.providers import REGISTRY, ProviderSpec, get_provider
@@ -32,7 +31,7 @@ from alertdesk.web.deps import (
     UiAdmin,
     VendorDep,
 )
-from alertdesk.web.ui.forms import form_id
+from alertdesk.web.ui.forms import PostedForm, form_id
 from alertdesk.web.ui.rendering import error_page, render
 from alertdesk.web.ui.settings import huntress_page
 from alertdesk.web.ui.settings.connect_form import (
@@ -45,10 +44,6 @@ from alertdesk.web.ui.settings.connect_form import (
 
 router = APIRouter(prefix="/integrations")
 FormText = Annotated[str, Form()]
-
-
-async def form_data(request: Request) -> FormData:
-    return await request.form()
 
 
 def _back(integration_id: uuid.UUID, anchor: str = "") -> Response:
@@ -272,7 +267,7 @@ def save_routing(
     vendor: VendorDep,
     base_url: BaseUrlDep,
     now: NowDep,
-    data: Annotated[FormData, Depends(form_data)],
+    data: PostedForm,
 ) -> Response:
     """Huntress routing; a refusal shows the page again with the reason at its field."""
     changes, errors = huntress_page.posted_changes(data)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from alertdesk.core.types import SEVERITIES
 from alertdesk.errors import AlertdeskError, InvalidField, NotFound
@@ -19,6 +18,7 @@ from alertdesk.services.integrations import org_mappings
 from alertdesk.services.integrations.records import get_integration
 from alertdesk.storage.models import AlertRule, User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiAdmin
+from alertdesk.web.ui.forms import PostedForm
 from alertdesk.web.ui.rendering import error_page, render
 from alertdesk.web.ui.settings.rule_form import (
     PLACEHOLDERS,
@@ -30,13 +30,6 @@ from alertdesk.web.ui.settings.rule_form import (
 from alertdesk.web.ui.workspace import Lookups
 
 router = APIRouter(prefix="/integrations/{integration_id}/rules")
-
-
-async def form_data(request: Request) -> FormData:
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(form_data)]
 
 
 def _list_url(integration_id: uuid.UUID) -> str:
@@ -144,7 +137,7 @@ def create_rule(
     session: SessionDep,
     user: UiAdmin,
     now: NowDep,
-    data: Posted,
+    data: PostedForm,
 ) -> Response:
     form = RuleForm.posted(data)
     return _save(request, session, user, integration_id, form, None, now)
@@ -174,7 +167,7 @@ def update_rule(
     session: SessionDep,
     user: UiAdmin,
     now: NowDep,
-    data: Posted,
+    data: PostedForm,
 ) -> Response:
     try:
         rule = _rule_of(session, user, integration_id, rule_id)

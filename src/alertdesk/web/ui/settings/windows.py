@@ -6,13 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import cache
-from typing import Annotated
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from alertdesk.errors import AlertdeskError, InvalidField
 from alertdesk.services.alerts import windows as svc
@@ -20,19 +18,12 @@ from alertdesk.services.integrations.records import list_integrations
 from alertdesk.services.tickets.reference import list_assets, list_clients
 from alertdesk.storage.models import MaintenanceWindow, User
 from alertdesk.web.deps import CsrfChecked, NowDep, SessionDep, UiAdmin
-from alertdesk.web.ui.forms import form_id
+from alertdesk.web.ui.forms import PostedForm, form_id
 from alertdesk.web.ui.rendering import error_page, render, viewer_zone
 from alertdesk.web.ui.settings.window_form import DAYS, WindowForm, WindowFormInvalid
 
 router = APIRouter(prefix="/windows")
 LIST = "/ui/settings/windows"
-
-
-async def form_data(request: Request) -> FormData:
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(form_data)]
 
 
 def _names(session: Session, tenant: uuid.UUID) -> dict[str, dict[uuid.UUID, str]]:
@@ -109,7 +100,7 @@ def asset_options(
 
 @router.post("/new", dependencies=[CsrfChecked])
 def create_window(
-    request: Request, session: SessionDep, user: UiAdmin, now: NowDep, data: Posted
+    request: Request, session: SessionDep, user: UiAdmin, now: NowDep, data: PostedForm
 ) -> Response:
     return _save(request, session, user, WindowForm.posted(data), None, now)
 
@@ -133,7 +124,7 @@ def update_window(
     session: SessionDep,
     user: UiAdmin,
     now: NowDep,
-    data: Posted,
+    data: PostedForm,
 ) -> Response:
     try:
         window = svc.get_window(session, user.tenant, window_id)
