@@ -363,6 +363,23 @@ CASES = [
         id="unknown-texts-told-as-they-are",
     ),
     P(
+        {**CREATED_TRACE, "windows_passed": [WINDOW, {"id": "w-2"}, "x"]},
+        NAMES,
+        [
+            "Maintenance window “Patch night” did not apply at that time.",
+            NO_WINDOW,
+            MATCHED,
+            CREATED,
+        ],
+        id="windows-that-did-not-apply",
+    ),
+    P(
+        {**CREATED_TRACE, "windows_passed": "Patch night"},
+        NAMES,
+        [NO_WINDOW, MATCHED, CREATED],
+        id="windows-passed-of-a-wrong-type",
+    ),
+    P(
         {**CREATED_TRACE, "rule": {**RULE, "position": 2}},
         NAMES,
         [NO_WINDOW, "Rule “Disk alerts” (active rule 2) matched.", CREATED],

@@ -14,6 +14,7 @@ from alertdesk.core.windows import (
     Window,
     covering_window,
     in_weekly,
+    passed_windows,
     window_state,
 )
 
@@ -241,3 +242,14 @@ def test_window_state(
 ) -> None:
     state = window_state(window, at)
     assert (state.active_now, state.next_start) == (active, next_start)
+
+
+def test_passed_windows_are_the_active_in_scope_ones_that_did_not_cover() -> None:
+    at = utc("2026-01-05", "11:00")
+    later = one_off(utc("2026-01-05", "14:00"), utc("2026-01-05", "15:00"), name="later")
+    covering = one_off(utc("2026-01-05", "10:00"), utc("2026-01-05", "12:00"), name="now")
+    elsewhere = one_off(utc("2026-01-05", "14:00"), utc("2026-01-05", "15:00"), client_id=OTHER)
+    off = one_off(utc("2026-01-05", "14:00"), utc("2026-01-05", "15:00"), is_active=False)
+    weekly_later = every({MON}, "20:00", "21:00")
+    windows = [later, covering, elsewhere, off, weekly_later]
+    assert passed_windows(windows, SCOPE, at) == [later, weekly_later]

@@ -135,6 +135,7 @@ def test_detail_has_the_decision_trace_and_raw(
     assert detail["decision"] == {
         "outcome": "ticket_created",
         "window": None,
+        "windows_passed": [{"id": str(window.id), "name": "patching"}],  # later that day
         "rule": {"id": str(rule.id), "name": "disks", "position": 1},
         "warnings": [],
         "ticket": ticket,

@@ -92,6 +92,12 @@ class _Story:
             name = _quoted(_name(window))
             self.say(f"Maintenance window {name} covered it: suppressed, without a ticket", "muted")
             return
+        passed = self.d.get("windows_passed")
+        for item in passed if isinstance(passed, list) else []:
+            if _name(item):
+                self.say(
+                    f"Maintenance window {_quoted(_name(item))} did not apply at that time", "muted"
+                )
         if "window" in self.d and window is None:
             self.say("No maintenance window covered it", "muted")
         rule = self.d.get("rule")

@@ -116,3 +116,9 @@ def _next_weekly_start(recurrence: WeeklyRecurrence, now: datetime) -> datetime 
         if _sunday_based(start) in recurrence.days and start > now:
             return start
     return None
+
+
+def passed_windows(windows: Sequence[Window], scope: AlertScope, at: datetime) -> list[Window]:
+    """The active windows for this alert's scope that did not cover `at`: the decision trace
+    says each one did not apply at that time."""
+    return [w for w in windows if w.is_active and _in_scope(w, scope) and not _in_time(w, at)]

@@ -20,7 +20,7 @@ from alertdesk.core.dedup import condition_lock_key, dedup_key, lock_keys
 from alertdesk.core.rules import Rule, RuleMatch, match_rule
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
-from alertdesk.core.windows import AlertScope, Window, covering_window
+from alertdesk.core.windows import AlertScope, Window, covering_window, passed_windows
 from alertdesk.errors import AlertdeskError
 from alertdesk.services.alerts.alert_tickets import (
     AlertTicketRequest,
@@ -140,8 +140,16 @@ def _out_of_order(
 def _covering(
     session: Session, event: AlertEvent, context: AlertContext, at: datetime
 ) -> Window | None:
+    return _windows(session, event, context, at)[0]
+
+
+def _windows(
+    session: Session, event: AlertEvent, context: AlertContext, at: datetime
+) -> tuple[Window | None, list[Window]]:
+    """The window covering the alert, and the active ones of its scope that did not."""
     scope = AlertScope(event.integration_id, context.client_id, context.asset_id)
-    return covering_window(active_windows(session, event.tenant, event.integration_id), scope, at)
+    windows = active_windows(session, event.tenant, event.integration_id)
+    return covering_window(windows, scope, at), passed_windows(windows, scope, at)
 
 
 def _refire_in_window(
@@ -224,7 +232,7 @@ def _decide(
     window_at: datetime,
     now: datetime,
 ) -> Outcome:
-    window = _covering(session, event, context, window_at)
+    window, passed = _windows(session, event, context, window_at)
     if window is not None:
         return _suppress(session, event, alert, window)
     rules = active_rules(session, event.tenant, event.integration_id)
@@ -232,6 +240,7 @@ def _decide(
     alert.matched_rule_id = match.rule.id if match.rule else None
     trace: dict[str, Any] = {
         "window": None,
+        "windows_passed": [_named(w) for w in passed],
         "rule": _ranked(match.rule, rules),
         "warnings": [*event.warnings, *match.warnings],
     }
