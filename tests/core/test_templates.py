@@ -82,8 +82,6 @@ def test_placeholder_values(
 
 
 LONG = " ".join(["word"] * 100)  # 499 characters
-DISK_PARAMS = {"volume": "D:", "unit": "%", "threshold": "10"}
-NINJA_DISK = {"data": {"message": {"code": "agent_win_cond_disk_free_le", "params": DISK_PARAMS}}}
 
 
 @pytest.mark.parametrize(
@@ -98,8 +96,10 @@ NINJA_DISK = {"data": {"message": {"code": "agent_win_cond_disk_free_le", "param
         P(replace(EVENT, message="CPU is greater than 90% from 2026-01-05T12:00:00Z to "
                                  "2026-01-05T12:05:00Z"), "CPU above 90% — SRV-01",
           id="comparison-and-period"),
-        P(replace(EVENT, raw=NINJA_DISK), "Disk D: free space at or below 10% — SRV-01",
-          id="ninjaone-message-code"),
+        P(replace(EVENT, summary="Disk D: free space at or below 10%"),
+          "Disk D: free space at or below 10% — SRV-01", id="the-providers-summary-first"),
+        P(replace(EVENT, summary="vmm_cond_x"), "Disk C: is at 95% capacity — SRV-01",
+          id="a-summary-that-is-a-code-is-passed-over"),
         P(replace(EVENT, message="vmm_cond_memory_usage_ge"), "NinjaOne alert — SRV-01",
           id="message-is-a-code"),
         P(replace(EVENT, message=None), "NinjaOne alert — SRV-01", id="no-message-codes-only"),
@@ -112,8 +112,8 @@ NINJA_DISK = {"data": {"message": {"code": "agent_win_cond_disk_free_le", "param
         P(BARE, "NinjaOne alert — unknown device", id="bare"),
         P(replace(BARE, provider="tacticalrmm"), "Tactical RMM alert — unknown device",
           id="tactical-label"),
-        P(replace(BARE, provider="tacticalrmm", alert_class="check"),
-          "Check failed — unknown device", id="tactical-kind"),
+        P(replace(BARE, provider="tacticalrmm", summary="Check failed"),
+          "Check failed — unknown device", id="summary-without-message"),
         P(replace(BARE, provider="levelio"), "Level alert — unknown device", id="level"),
         P(replace(BARE, provider="acmewatch"), "Acmewatch alert — unknown device",
           id="unlisted-provider-capitalized"),

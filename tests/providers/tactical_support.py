@@ -31,6 +31,9 @@ def event_of(payload: Any, ctx: WebhookContext = CTX) -> AlertEvent:
     return result
 
 
+DISK_SUMMARY = "Disk Space Check failed: Drive C: - Warning Threshold: 25% Error Threshold: 10%"
+
+
 def disk_event(name: str, **fields: Any) -> AlertEvent:
     base = AlertEvent(
         tenant=CTX.tenant,
@@ -49,5 +52,6 @@ def disk_event(name: str, **fields: Any) -> AlertEvent:
         device_name="FRONTDESK-01",
         external_org_id="3",
         raw=fixture("tacticalrmm", name),
+        summary=DISK_SUMMARY,
     )
     return replace(base, **fields)

@@ -104,6 +104,7 @@ def test_condition_triggered_disk() -> None:
         device_name="FRONTDESK-01",
         external_org_id="3",
         raw=fixture("ninjaone", "condition_triggered_disk.json"),
+        summary="Disk C: free space at or below 15%",  # from the message code
     )
 
 

@@ -56,6 +56,7 @@ def trigger(**changes: Any) -> dict[str, Any]:
                 alert_class="availability",
                 message="RECEPTION-PC in Acme Dental, Main Office is overdue.",
                 device_name="RECEPTION-PC",
+                summary="Agent is overdue (not checking in)",
             ),
         ),
     ],

@@ -145,8 +145,8 @@ def test_poll_waits_for_routing_then_makes_tickets_once(
     shown = client.get(f"{API}/{out['id']}", headers=tenant.headers).json()["status"]
     assert shown == {
         "account_name": "Example MSP", "account_subdomain": "examplemsp",
-        "routing_complete": True, "organizations": 2, "unmapped_organizations": 1,
-        "open_tickets": 1,
+        "account_url": "https://examplemsp.huntress.io", "routing_complete": True,
+        "organizations": 2, "unmapped_organizations": 1, "open_tickets": 1,
     }  # fmt: skip
     tickets = client.get("/api/v1/tickets", headers=tenant.headers).json()
     (ticket,) = [t for t in tickets if t["source"] == "huntress"]

@@ -208,7 +208,7 @@ def test_the_detail_page_tells_the_facts_the_story_and_the_raw_payload(
         assert fact in text, fact
     assert story(page) == [
         "No maintenance window covered it.",
-        "Rule “Disk alerts” matched.",
+        "Rule “Disk alerts” (active rule 1) matched.",
         "Created ticket TKT-000001.",
     ]
     assert "<script>alert(1)</script>" not in page

@@ -1,15 +1,13 @@
 """What is wrong, in a few words a technician reads at a glance: the start of a default ticket
 title ("Disk C: free space at or below 15% — FRONTDESK-01").
 
-Built from the vendor's message (or, for NinjaOne, its message code and parameters), never a
-bare condition code such as `check` or `vmm_cond_memory_usage_ge`.
+Built from the summary the provider read from its own payload (`AlertEvent.summary`), else
+from the vendor's message, never a bare condition code such as `vmm_cond_memory_usage_ge`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from alertdesk.core.types import AlertEvent, provider_label
 
@@ -28,13 +26,6 @@ COMPARISONS = (
     (re.compile(r"\bis greater than\b", re.IGNORECASE), "above"),
     (re.compile(r"\bis less than\b", re.IGNORECASE), "below"),
 )
-# Tactical RMM's own alert texts (alerts/models.py): "<host> has a <type> check: <desc> that
-# failed.", "<host> has task: <name> that failed.", "<host> in <client>, <site> is overdue."
-TACTICAL_KINDS = {
-    "availability": "Agent is overdue (not checking in)",
-    "check": "Check failed",
-    "task": "Task failed",
-}
 
 
 def clean(text: str | None) -> str:
@@ -59,64 +50,14 @@ def is_code(text: str) -> bool:
     return CODE.fullmatch(text) is not None
 
 
-def _ninja_message(raw: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    data = raw.get("data")
-    message = data.get("message") if isinstance(data, Mapping) else None
-    if not isinstance(message, Mapping):
-        return "", {}
-    params = message.get("params")
-    return str(message.get("code") or ""), params if isinstance(params, Mapping) else {}
-
-
-def _param(params: Mapping[str, Any], key: str) -> str:
-    value = params.get(key)
-    return clean(str(value)) if isinstance(value, str | int | float) else ""
-
-
-def _ninja_known(raw: Mapping[str, Any]) -> str:
-    """NinjaOne conditions whose message code says more, and more briefly, than the text."""
-    code, params = _ninja_message(raw)
-    if "disk_free" in code and _param(params, "threshold"):
-        volume = _param(params, "volume")
-        unit = _param(params, "unit")
-        amount = _param(params, "threshold") + (unit if unit == "%" else f" {unit}".rstrip())
-        where = f"Disk {volume}" if volume else "Disk"
-        relation = "at or above" if code.endswith(("_ge", "_gt")) else "at or below"
-        return f"{where} free space {relation} {amount}"
-    if code.startswith("conditions_device_offline"):
-        minutes = _param(params, "durationOffline")
-        return f"Device offline for {minutes} minutes" if minutes.isdigit() else "Device offline"
-    if code == "agent_cond_script_result":
-        name = _param(params, "condition_name")
-        return f"Script condition triggered: {name}" if name else ""
-    return ""
-
-
-def _tactical(message: str) -> str:
-    """Tactical's texts read with plain string operations (linear in the text's length)."""
-    text = message.removesuffix(".")
-    if text.endswith(" is overdue"):
-        return TACTICAL_KINDS["availability"]
-    if not text.endswith(" that failed"):
-        return message
-    text = text.removesuffix(" that failed")
-    head, found, name = text.partition(" has task: ")
-    if found and head and name:
-        return f"Task failed: {name}"
-    head, found, desc = text.partition(" check: ")
-    if found and " has a" in head and desc:
-        name, colon, detail = desc.partition(": ")
-        return f"{name} failed: {detail}" if colon and detail else f"{desc} failed"
-    return message
-
-
-def _from_message(event: AlertEvent) -> str:
-    lines = (clean(line[:READ_LIMIT]) for line in (event.message or "").splitlines())
+def first_line(message: str | None) -> str:
+    """The message's first non-empty line, cleaned; "" when it is empty or a bare code."""
+    lines = (clean(line[:READ_LIMIT]) for line in (message or "").splitlines())
     text = next((line for line in lines if line), "")
-    if not text or is_code(text):
-        return ""
-    if event.provider == "tacticalrmm":
-        text = _tactical(text)
+    return "" if is_code(text) else text
+
+
+def _polished(text: str) -> str:
     text = PERIOD.sub("", text)
     for pattern, words in COMPARISONS:
         text = pattern.sub(words, text)
@@ -126,10 +67,6 @@ def _from_message(event: AlertEvent) -> str:
 
 def _from_kind(event: AlertEvent) -> str:
     """Without a usable message: the alert's kind when it reads as words, else the vendor."""
-    if event.provider == "tacticalrmm":
-        known = TACTICAL_KINDS.get((event.alert_class or "").lower())
-        if known:
-            return known
     for value in (event.alert_class, event.activity_type):
         text = clean(value)
         if text and not is_code(text):
@@ -139,6 +76,7 @@ def _from_kind(event: AlertEvent) -> str:
 
 def alert_summary(event: AlertEvent) -> str:
     """What is wrong, without the device: at most SUMMARY_LIMIT characters, one line."""
-    known = _ninja_known(event.raw) if event.provider == "ninjaone" else ""
-    text = clean(known) or _from_message(event) or _from_kind(event)
+    text = (
+        _polished(clean(event.summary)) or _polished(first_line(event.message)) or _from_kind(event)
+    )
     return shorten(text[:1].upper() + text[1:], SUMMARY_LIMIT)

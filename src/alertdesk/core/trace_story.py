@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from alertdesk.core.huntress.plan import DECISION_OUTCOME as INCIDENT
 from alertdesk.core.types import ordinal
 
 Tone = Literal["ok", "warn", "muted", "info"]
@@ -194,7 +195,7 @@ class _Story:
         else:
             self.say("The reset arrived before its trigger: kept as a resolved alert", "muted")
 
-    def huntress(self) -> None:
+    def incident(self) -> None:
         ticket_id = self.d.get("ticket_id")
         if ticket_id:
             self.say(f"Huntress incident: tracked on {self.ticket(ticket_id)}", "ok")
@@ -211,8 +212,8 @@ class _Story:
         if not self.d:
             self.say("No decision was recorded for this alert", "muted")
             return self.lines
-        if self.d.get("outcome") == "huntress":
-            self.huntress()
+        if self.d.get("outcome") == INCIDENT:
+            self.incident()
             return self.lines
         if EARLY_RESET in self.d:
             self.early_reset()

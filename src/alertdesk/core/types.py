@@ -37,6 +37,7 @@ class AlertEvent:
     match_by_dedup_key: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # what was corrected on the way in, for the decision trace
+    summary: str | None = None  # what is wrong, as the provider reads it from its own payload
 
 
 PROVIDER_LABELS = {

@@ -7,11 +7,13 @@ from alertdesk.providers.huntress.api import HuntressApi, HuntressCredentials
 from alertdesk.providers.huntress.settings import HuntressSettingsIn
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
 from alertdesk.providers.ninjaone.sample import sample_alert as ninjaone_sample
+from alertdesk.providers.ninjaone.summary import summarize as ninjaone_summary
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.spec import ConnectHints, OAuthFlow, ProviderSpec
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
 from alertdesk.providers.tacticalrmm.sample import sample_alert as tactical_sample
 from alertdesk.providers.tacticalrmm.setup import url_action_templates
+from alertdesk.providers.tacticalrmm.summary import summarize as tactical_summary
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 
 __all__ = ["REGISTRY", "ProviderSpec", "get_provider"]
@@ -33,6 +35,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         ),
         webhook=NinjaOneWebhook(),
         sample_alert=ninjaone_sample,
+        summarize=ninjaone_summary,
         outbound=True,
         fetches_alerts=True,
         oauth=OAuthFlow(
@@ -53,6 +56,7 @@ REGISTRY: dict[str, ProviderSpec] = {
         ),
         webhook=TacticalWebhook(),
         sample_alert=tactical_sample,
+        summarize=tactical_summary,
         webhook_setup=url_action_templates,
         outbound=True,
         fetches_alerts=True,

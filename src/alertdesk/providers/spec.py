@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import ExternalOrg, OAuthApi, VendorApi, WebhookSource
 
 
@@ -51,5 +52,7 @@ class ProviderSpec:
     polls_incidents: bool = False  # a security feed polled into tickets (Huntress), no webhook
     settings: type[BaseModel] | None = None  # its own settings model (None: the RMM one)
     category: str = "Remote Monitoring & Management"  # the group it is listed under
+    # what is wrong, read from the vendor's own payload (the start of default ticket titles)
+    summarize: Callable[[AlertEvent], str | None] | None = None
     # a realistic webhook body for "Send test alert": (organization, unique serial, now) → body
     sample_alert: Callable[[ExternalOrg | None, int, datetime], dict[str, Any]] | None = None

@@ -13,6 +13,7 @@ from alertdesk.core.huntress.settings import HUNTRESS_SEVERITIES, HuntressSettin
 
 CLOSED_STATUSES = frozenset({"closed", "dismissed", "partner_dismissed"})
 LAST_PROCESSED_KEY = "last_processed_updated_at"  # in the alert row's metadata
+DECISION_OUTCOME = "huntress"  # the `outcome` of an incident alert's decision trace
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from alertdesk.core.types import AlertEvent, EventKind
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
+from alertdesk.providers.ninjaone.summary import summarize
 from alertdesk.providers.parsing import (
     as_severity,
     parse_json,
@@ -68,7 +70,7 @@ class NinjaOneWebhook:
             raise BadPayload("missing required field: seriesUid (or id)")
         device = activity.get("device")
         device = device if isinstance(device, dict) else {}
-        return AlertEvent(
+        event = AlertEvent(
             tenant=ctx.tenant,
             integration_id=ctx.integration_id,
             provider="ninjaone",
@@ -85,3 +87,4 @@ class NinjaOneWebhook:
             raw=activity,
             **condition_fields(activity),
         )
+        return replace(event, summary=summarize(event))

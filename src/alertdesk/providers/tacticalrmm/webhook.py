@@ -8,12 +8,14 @@ the whole body as one JSON string literal. All of that is accepted here.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.providers.parsing import as_severity, loads, parse_json, parse_time, text_or_none
+from alertdesk.providers.tacticalrmm.summary import summarize
 
 KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 SEVERITY_WORDS: tuple[tuple[str, Severity], ...] = (
@@ -110,7 +112,7 @@ class TacticalWebhook:
         resolve = _is_resolve(payload)
         alert_time = parse_time(_value(payload, "alert_time"), ctx.now)
         alert_id = _value(payload, "alert_id")
-        return AlertEvent(
+        event = AlertEvent(
             tenant=ctx.tenant,
             integration_id=ctx.integration_id,
             provider="tacticalrmm",
@@ -131,3 +133,4 @@ class TacticalWebhook:
             external_org_id=_value(payload, "client_id"),
             raw=payload,
         )
+        return replace(event, summary=summarize(event))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
@@ -15,6 +15,7 @@ from alertdesk.core.dedup import lock_keys
 from alertdesk.core.rules import RuleActions
 from alertdesk.core.types import AlertEvent, Severity
 from alertdesk.errors import Conflict, InvalidField
+from alertdesk.providers import get_provider
 from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, alert_ticket_draft
 from alertdesk.services.alerts.pipeline import join_condition_ticket
 from alertdesk.services.lookup import get_owned, get_referenced
@@ -65,7 +66,7 @@ def get_alert(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID) -> Alert
 
 def alert_event(alert: Alert, provider: str) -> AlertEvent:
     """The stored alert as the event it came from (for templates and routing)."""
-    return AlertEvent(
+    event = AlertEvent(
         tenant=alert.tenant,
         integration_id=alert.integration_id,
         provider=provider,
@@ -82,6 +83,9 @@ def alert_event(alert: Alert, provider: str) -> AlertEvent:
         external_org_id=alert.external_org_id,
         raw=alert.raw,
     )
+    spec = get_provider(provider)
+    summarize = spec.summarize if spec is not None else None
+    return replace(event, summary=summarize(event)) if summarize else event
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from alertdesk.core.dedup import alert_lock_key
 from alertdesk.core.huntress import content
 from alertdesk.core.huntress.cursor import incident_updated_at
 from alertdesk.core.huntress.plan import (
+    DECISION_OUTCOME,
     LAST_PROCESSED_KEY,
     AppendNote,
     CreateTicket,
@@ -292,7 +293,10 @@ def _record(
     if created:
         alert.triggered_at = alert.last_occurrence_at = when
     alert.raw = {**dict(incident), LAST_PROCESSED_KEY: field_text(incident, "updated_at")}
-    alert.decision = {"outcome": "huntress", "ticket_id": str(ticket_id) if ticket_id else None}
+    alert.decision = {
+        "outcome": DECISION_OUTCOME,
+        "ticket_id": str(ticket_id) if ticket_id else None,
+    }
     alert.updated_at = now
     session.flush()
     if created:

@@ -137,8 +137,16 @@ def status(session: Session, integration: Integration) -> dict[str, Any]:
     return {
         "account_name": settings.account_name,
         "account_subdomain": settings.account_subdomain,
+        "account_url": portal_url(settings.account_subdomain),
         "routing_complete": routing_complete(settings),
         "organizations": mapped[0],
         "unmapped_organizations": mapped[0] - mapped[1],
         "open_tickets": open_tickets or 0,
     }
+
+
+def portal_url(subdomain: str | None) -> str | None:
+    """The account's Huntress portal, for links (only a plain host label is trusted)."""
+    if not subdomain or not subdomain.replace("-", "").isalnum() or not subdomain.isascii():
+        return None
+    return f"https://{subdomain}.huntress.io"

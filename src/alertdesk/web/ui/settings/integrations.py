@@ -169,7 +169,7 @@ def _detail(
     }  # fmt: skip
     if spec.polls_incidents:
         context |= huntress_page.page_context(session, user, integration)
-        page = "settings/huntress.html"
+        page = "settings/polled_incidents.html"
     else:
         context["rules"] = list_rules(session, user.tenant, integration_id)
         context["windows"] = list_windows(session, user.tenant, integration_id)
