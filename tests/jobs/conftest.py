@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,21 +44,27 @@ class Stack:
             return list(result) if result.returns_rows else []
 
 
+@contextmanager
+def running_stack(url: str, folder: Path, **settings: Any) -> Iterator[Stack]:
+    """The web app and job app over a migrated database, with `settings` overrides."""
+    config = Settings(database_url=url, data_dir=folder, secret_key="k" * 48, **settings)
+    database = Database.from_url(url)
+    upgrade(database.engine)
+    vendors = FakeVendors()
+    runtime = Runtime.build(config, database, http=vendors.client())
+    try:
+        with TestClient(create_app(runtime)) as client:
+            yield Stack(runtime, vendors, client)
+    finally:
+        runtime.close()
+
+
 @pytest.fixture(scope="module")
 def stack(
     make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    url = make_database()
-    settings = Settings(
-        database_url=url, data_dir=tmp_path_factory.mktemp("jobs"), secret_key="k" * 48
-    )
-    database = Database.from_url(url)
-    upgrade(database.engine)
-    vendors = FakeVendors()
-    runtime = Runtime.build(settings, database, http=vendors.client())
-    with TestClient(create_app(runtime)) as client:
-        yield Stack(runtime, vendors, client)
-    runtime.close()
+    with running_stack(make_database(), tmp_path_factory.mktemp("jobs")) as running:
+        yield running
 
 
 @dataclass

@@ -16,16 +16,24 @@ from alertdesk.services.automation.outbox import DELIVER_TASK
 from alertdesk.services.huntress.poller import POLL_TASK as HUNTRESS_POLL_TASK
 from alertdesk.services.integrations.outbound import RESET_TASK
 from alertdesk.services.integrations.polling import POLL_TASK
+from alertdesk.services.notifications.notify import SEND_TASK
+from alertdesk.services.notifications.smtp import ATTEMPTS as EMAIL_ATTEMPTS
+from alertdesk.services.workflows.runs import RUN_TASK
 
 # retried after 5 s, 25 s, 2 min, 10 min, 52 min, 4.3 h: a vendor down for an afternoon is
 # still caught up
 RESETS_RETRY = RetryStrategy(max_attempts=6, exponential_wait=5)
+
+# a mail server down for a while: 5 s, 25 s, 2 min, 10 min (then the message is marked failed)
+EMAIL_RETRY = RetryStrategy(max_attempts=EMAIL_ATTEMPTS, exponential_wait=5)
 
 QUEUED: dict[str, tuple[Callable[..., None], RetryStrategy | None]] = {
     DELIVER_TASK: (tasks.deliver_events, None),  # the outbox sweep is its retry
     RESET_TASK: (tasks.reset_ticket_alerts, RESETS_RETRY),
     POLL_TASK: (tasks.poll_integration, None),  # the next cycle is the retry
     HUNTRESS_POLL_TASK: (tasks.poll_huntress, None),
+    RUN_TASK: (tasks.run_workflow, None),  # resumes at its first unrecorded step if stalled
+    SEND_TASK: (tasks.send_email, EMAIL_RETRY),
 }
 PERIODIC: dict[str, Callable[[Runtime], None]] = {
     "queue_polls": tasks.queue_polls,

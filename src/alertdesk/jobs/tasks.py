@@ -10,13 +10,16 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict, NotFound, UpstreamError
-from alertdesk.jobs.consumers import CONSUMERS
+from alertdesk.jobs.consumers import consumers
 from alertdesk.runtime import Runtime, run_in_transaction
 from alertdesk.services.automation import outbox
 from alertdesk.services.huntress import poller as huntress_poller
 from alertdesk.services.integrations import deliveries, outbound, polling
 from alertdesk.services.integrations.client import IntegrationClient
 from alertdesk.services.integrations.records import active_integrations_by_provider
+from alertdesk.services.notifications import smtp
+from alertdesk.services.workflows.actions import StepContext
+from alertdesk.services.workflows.runs import execute_run
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,23 @@ class ResetsFailed(Exception):
 
 
 def deliver_events(runtime: Runtime, tenant: str) -> None:
-    outbox.deliver_pending(runtime.database, uuid.UUID(tenant), CONSUMERS, runtime.now())
+    outbox.deliver_pending(
+        runtime.database, uuid.UUID(tenant), consumers(runtime.settings), runtime.now()
+    )
+
+
+def run_workflow(runtime: Runtime, tenant: str, run_id: str) -> None:
+    ctx = StepContext(uuid.UUID(tenant), runtime.now(), runtime.vendor.http)
+    execute_run(runtime.database, ctx, uuid.UUID(run_id))
+
+
+def send_email(runtime: Runtime, tenant: str, email_id: str) -> None:
+    """Raises SendFailed while attempts remain: the job is retried with backoff."""
+    settings = runtime.settings
+    smtp.send_email(
+        runtime.database, settings.smtp_url, settings.email_from, uuid.UUID(tenant),
+        uuid.UUID(email_id), runtime.now(),
+    )  # fmt: skip
 
 
 def reset_ticket_alerts(runtime: Runtime, tenant: str, ticket_id: str) -> None:

@@ -292,6 +292,7 @@ def _record(
     alert.dedup_key = f"incident|{incident.get('id')}"[:255]
     if created:
         alert.triggered_at = alert.last_occurrence_at = when
+        alert.auto_ticket_created = ticket_id is not None  # who is told: the routing's people
     alert.raw = {**dict(incident), LAST_PROCESSED_KEY: field_text(incident, "updated_at")}
     alert.decision = {
         "outcome": DECISION_OUTCOME,

@@ -8,6 +8,13 @@ from alertdesk.storage.models.alerts import (
     EventDelivery,
     MaintenanceWindow,
 )
+from alertdesk.storage.models.automation import (
+    EmailMessage,
+    Notification,
+    NotificationPreference,
+    Workflow,
+    WorkflowRun,
+)
 from alertdesk.storage.models.base import Base
 from alertdesk.storage.models.integrations import (
     InboundEvent,
@@ -51,6 +58,7 @@ __all__ = [
     "Board",
     "Category",
     "Client",
+    "EmailMessage",
     "EmailRoute",
     "Event",
     "EventDelivery",
@@ -58,6 +66,8 @@ __all__ = [
     "Integration",
     "IntegrationRoute",
     "MaintenanceWindow",
+    "Notification",
+    "NotificationPreference",
     "OAuthState",
     "OrgMapping",
     "Priority",
@@ -71,4 +81,6 @@ __all__ = [
     "TimeEntry",
     "User",
     "UserSession",
+    "Workflow",
+    "WorkflowRun",
 ]

@@ -5,12 +5,14 @@ from fastapi import APIRouter
 from alertdesk.web.api import (
     alerts,
     integrations,
+    notifications,
     oauth,
     reference,
     rules,
     tickets,
     tokens,
     windows,
+    workflows,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -22,3 +24,5 @@ router.include_router(integrations.router)
 router.include_router(rules.router)
 router.include_router(windows.router)
 router.include_router(alerts.router)
+router.include_router(workflows.router)
+router.include_router(notifications.router)
