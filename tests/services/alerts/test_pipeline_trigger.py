@@ -101,6 +101,11 @@ def test_t011_trigger_creates_a_routed_ticket(session: Session, world: World) ->
         "actor_kind": "system",
     }
     triggered = by_type["RMM_ALERT_TRIGGERED"]
+    required = {"tenant", "integration_id", "provider", "alert_id", "external_alert_id", "severity"}
+    assert required <= set(triggered)
+    assert triggered["tenant"] == str(world.tenant)
+    assert "resolved_at" not in triggered  # absent fields are left out, not null
+    assert None not in triggered.values()
     assert (triggered["alert_id"], triggered["ticket_id"]) == (str(alert.id), str(ticket.id))
     assert triggered["asset_id"] == str(world.asset.id)
     assert triggered["client_id"] == str(world.client.id)

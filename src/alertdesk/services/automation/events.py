@@ -44,14 +44,17 @@ def publish(
 
 
 def alert_payload(provider: str, alert: Alert) -> dict[str, Any]:
-    """The RMM_ALERT_TRIGGERED / RMM_ALERT_RESOLVED payload (triggered_at or resolved_at)."""
+    """The RMM_ALERT_TRIGGERED / RMM_ALERT_RESOLVED payload (API.md): provider-generic, with
+    triggered_at or resolved_at; `publish` leaves unknown (None) fields out."""
     payload: dict[str, Any] = {
+        "tenant": alert.tenant,
         "integration_id": alert.integration_id,
         "provider": provider,
         "alert_id": alert.id,
         "external_alert_id": alert.external_alert_id,
         "severity": alert.severity,
-        "external_device_id": alert.external_device_id,
+        "device_id": alert.external_device_id,
+        "device_name": alert.device_name,
         "asset_id": alert.asset_id,
         "client_id": alert.client_id,
         "ticket_id": alert.ticket_id,

@@ -8,8 +8,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +64,7 @@ class NotifyUsersIn(Inputs):
 
 class HttpPostIn(Inputs):
     url: AnyHttpUrl
-    body: Any = None
+    body: Any = None  # None: the event's payload
     secret: str = Field(min_length=1, max_length=500)
 
 
@@ -74,6 +74,7 @@ class StepContext:
     now: datetime
     http: httpx.Client
     sleep: Callable[[float], None] = time.sleep
+    event: Mapping[str, Any] = field(default_factory=dict)  # the payload the run is for
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,9 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def http_post(session: Db, ctx: StepContext, inputs: HttpPostIn) -> Output:
-    """POST the body as JSON, signed; retried on timeouts, 429 and 5xx (1 s, 2 s apart)."""
-    body = json.dumps(inputs.body, separators=(",", ":"), ensure_ascii=False).encode()
+    """POST the body (else the event) as JSON, signed; retried on timeouts, 429 and 5xx."""
+    content = inputs.body if inputs.body is not None else dict(ctx.event)
+    body = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(inputs.secret, body)}
     error = ""
     for attempt in range(HTTP_ATTEMPTS):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,7 @@ def execute_run(database: Database, ctx: StepContext, run_id: uuid.UUID) -> str:
         if loaded is None:
             return "done"
         steps, payload, done = loaded
+    ctx = replace(ctx, event=payload)
     for index in range(done, len(steps)):
         step = steps[index]
         record = _step(database, ctx, run_id, step, payload)

@@ -4,7 +4,7 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from alertdesk.web.ui import alerts, login, settings, ticket_page, tickets
+from alertdesk.web.ui import alerts, login, notifications, settings, ticket_page, tickets
 from alertdesk.web.ui.rendering import error_page
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -19,6 +19,7 @@ router.include_router(login.router)
 router.include_router(tickets.router)
 router.include_router(ticket_page.router)
 router.include_router(alerts.router)
+router.include_router(notifications.router)
 router.include_router(settings.router)
 
 __all__ = ["error_page", "router"]

@@ -1,4 +1,5 @@
-"""Admin settings pages under /ui/settings: integrations, rules, windows, reference data."""
+"""Admin settings pages under /ui/settings: integrations, rules, windows, reference data,
+workflows and the email outbox."""
 
 from fastapi import APIRouter
 
@@ -11,6 +12,7 @@ from alertdesk.web.ui.settings import (
     rules,
     users,
     windows,
+    workflows,
 )
 
 router = APIRouter(prefix="/settings")
@@ -22,5 +24,6 @@ router.include_router(assets.router)
 router.include_router(users.router)
 router.include_router(boards.router)
 router.include_router(priorities.router)
+router.include_router(workflows.router)
 
 __all__ = ["router"]
