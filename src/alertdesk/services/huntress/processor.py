@@ -116,7 +116,7 @@ def _carry_out(
         return Processed("skip", alert.id if alert else None, alert.ticket_id if alert else None)
     if isinstance(action, CreateTicket):
         ticket = _open(session, source, action, incident, agent, organization_name, now)
-        alert = _record(session, source, alert, incident, ticket.id, now)
+        alert = _record(session, source, alert, incident, ticket.id, now, agent)
         return Processed("create_ticket", alert.id, ticket.id)
     if isinstance(action, AppendNote):
         assert alert is not None  # the planner notes only incidents with a ticket
@@ -127,10 +127,11 @@ def _carry_out(
         )  # fmt: skip
         if action.close:
             _close(session, source.tenant, alert.ticket_id, action.close_status_id, now)
-        alert = _record(session, source, alert, incident, alert.ticket_id, now)
+        alert = _record(session, source, alert, incident, alert.ticket_id, now, agent)
         return Processed("append_note", alert.id, alert.ticket_id, closed=action.close)
     assert isinstance(action, RecordOnly)
-    alert = _record(session, source, alert, incident, alert.ticket_id if alert else None, now)
+    ticket_id = alert.ticket_id if alert else None
+    alert = _record(session, source, alert, incident, ticket_id, now, agent)
     return Processed("record_only", alert.id, alert.ticket_id)
 
 
@@ -269,6 +270,7 @@ def _record(
     incident: Mapping[str, Any],
     ticket_id: uuid.UUID | None,
     now: datetime,
+    agent: Mapping[str, Any] | None = None,
 ) -> Alert:
     """The incident's alert row, written as of this incident (the raw report and when it was
     processed: the planner's memory of what it has seen)."""
@@ -287,6 +289,8 @@ def _record(
     alert.resolved_at = when if alert.status == "resolved" else None
     alert.external_org_id = field_text(incident, "organization_id") or None
     alert.external_device_id = field_text(incident, "agent_id") or None
+    hostname = str((agent or {}).get("hostname") or "").strip()[:255]
+    alert.device_name = hostname or alert.device_name
     alert.message = field_text(incident, "subject")[:2000] or None
     alert.alert_class, alert.source_type = "incident_report", PROVIDER
     alert.dedup_key = f"incident|{incident.get('id')}"[:255]
