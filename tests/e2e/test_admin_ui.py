@@ -205,6 +205,38 @@ def _huntress_routing(page: Page, url: str) -> None:
     shot(page, "huntress")
 
 
+def test_a_workflow_is_built_in_the_browser(
+    stack: tuple[Workspace, str, str], browser: Browser
+) -> None:
+    ws, _, _ = stack
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, ws.url)
+    page.goto(f"{ws.url}/ui/settings/workflows")
+    page.get_by_role("link", name="New workflow").first.click()
+    page.get_by_label("Name").fill("Tell me about critical alerts")
+    page.get_by_label("When").select_option(label="An alert fires")
+    page.get_by_role("group", name="Severities").get_by_label("critical").check()
+    page.get_by_label("Step 1").select_option(label="Notify people")
+    who = page.get_by_role("group", name="Who (step 1)")
+    who.get_by_label("Administrator").check()  # the fields came with the chosen action
+    page.get_by_label("Title", exact=True).fill("Critical: {{event.message}}")
+    shot(page, "workflow-editor")
+    page.get_by_role("button", name="Create workflow").click()
+    row = page.get_by_test_id("workflow-row")
+    expect(row).to_contain_text("Tell me about critical alerts")
+    expect(row).to_contain_text("Notify people")
+    shot(page, "workflows")
+    [saved] = ws.api("GET", "/workflows")
+    admin = next(u for u in ws.api("GET", "/users") if u["email"] == EMAIL)
+    assert saved["steps"] == [{"action": "notifications.notify_users", "inputs": {
+        "user_ids": [admin["id"]], "title": "Critical: {{event.message}}"}}]  # fmt: skip
+    page.goto(f"{ws.url}/ui/notifications")
+    shot(page, "notifications")
+    page.get_by_role("link", name="Preferences").click()
+    shot(page, "preferences")
+    page.close()
+
+
 def test_a_technician_cannot_reach_settings(
     stack: tuple[Workspace, str, str], browser: Browser
 ) -> None:
@@ -231,8 +263,11 @@ def test_the_menu_works_at_390_px(stack: tuple[Workspace, str, str], browser: Br
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Settings").click()
     expect(page).to_have_url(f"{ws.url}/ui/settings/integrations")
     shot(page, "integrations-390")
-    pages = ["windows", "clients", "assets", "users", "boards", "priorities"]
-    paths = [f"/ui/settings/{name}" for name in pages] + ["/ui/alerts", "/ui/tickets"]
+    pages = ["windows", "clients", "assets", "users", "boards", "priorities", "workflows",
+             "workflows/new", "email-outbox"]  # fmt: skip
+    paths = [f"/ui/settings/{name}" for name in pages] + [
+        "/ui/alerts", "/ui/tickets", "/ui/notifications", "/ui/notifications/preferences"
+    ]  # fmt: skip
     for integration in ws.api("GET", "/integrations"):  # made by the admin test, when it ran
         page_of = f"/ui/settings/integrations/{integration['id']}"
         paths += [page_of] if integration["provider"] == "huntress" else [

@@ -98,6 +98,8 @@ def test_the_step_fields_follow_the_chosen_action(client: TestClient, tenant: Te
     create = client.get(f"{PAGE}/step-fields", params=chosen).text
     assert 'value="{{event.alert_id}}"' in create  # the usual value, prefilled
     assert client.get(f"{PAGE}/step-fields", params={"action": "rm -rf"}).text.strip() == ""
+    as_sent = {"index": 1, "step-1-action": "tickets.add_comment"}  # what the editor's select sends
+    assert 'name="step-1-body"' in client.get(f"{PAGE}/step-fields", params=as_sent).text
 
 
 def test_technicians_see_neither_workflows_nor_the_outbox(

@@ -105,7 +105,9 @@ def new_workflow(request: Request, session: SessionDep, user: UiAdmin) -> Respon
 def step_fields(
     request: Request, session: SessionDep, user: UiAdmin, index: int = 0, action: str = ""
 ) -> Response:
-    """A step's fields for the action just chosen (swapped in by the editor)."""
+    """A step's fields for the action just chosen (swapped in by the editor, which sends its
+    select as `step-<index>-action`)."""
+    action = action or request.query_params.get(f"step-{index}-action", "")
     context = {
         "index": max(0, min(index, svc.MAX_STEPS)),
         "step": StepForm(action if action in FIELDS else "", {}),
