@@ -1,0 +1,222 @@
+"""Webhook ingest against its floor, in one run: JSON on stdout, a table on stderr.
+
+    .venv/bin/python bench/ingest.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
+        [--concurrency 16] [--create 1000] [--occurrence 2000] [--storm 5000] [--mixed 500]
+
+Creates a fresh database on the server, runs `alertdesk init` + `alertdesk serve` on it (its
+in-process job worker included), connects a TacticalRMM integration (a local fake API) with a
+catch-all rule, then measures (a) the floor — the minimal SQL of a ticket-creating event and of
+an occurrence append, replayed at the same concurrency straight on the database (bench/floor.py)
+— and (b) HTTP ingest of the same work: `create` (distinct conditions), `occurrence` (repeats
+onto open tickets), `storm` (one condition from 32 senders; its rate per tenth) and `mixed`
+(trigger then resolve). Every count is checked exactly against the database afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from tests.e2e.conftest import Workspace, running_workspace  # noqa: E402
+from tests.fakes.http_server import serving  # noqa: E402
+from tests.fakes.vendors import FakeTactical, fixture  # noqa: E402
+
+import floor  # noqa: E402
+
+TRIGGER: dict[str, Any] = fixture("tacticalrmm", "webhook_trigger.json")
+RESOLVE: dict[str, Any] = fixture("tacticalrmm", "webhook_resolved.json")
+
+
+def delivery(kind: dict[str, Any], agent: str, alert_id: str) -> bytes:
+    body = {**kind, "agent_id": agent, "hostname": agent[:15].upper(), "alert_id": alert_id}
+    return json.dumps(body).encode()
+
+
+async def send(
+    url: str, secret: str, bodies: list[bytes] | list[list[bytes]], concurrency: int
+) -> tuple[float, list[float], list[float]]:
+    """Wall seconds, each request's latency, and each completion's time since the start. A
+    list of bodies is sent in its order by one sender (a trigger before its resolve)."""
+    queue: asyncio.Queue[list[bytes]] = asyncio.Queue()
+    for item in bodies:
+        queue.put_nowait(item if isinstance(item, list) else [item])
+    latencies: list[float] = []
+    done: list[float] = []
+    headers = {"X-Alertdesk-Secret": secret, "Content-Type": "application/json"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+
+        async def sender() -> None:
+            while not queue.empty():
+                for body in queue.get_nowait():
+                    sent = time.perf_counter()
+                    answer = await client.post(url, content=body, headers=headers)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{answer.status_code}: {answer.text}")
+                    now = time.perf_counter()
+                    latencies.append(now - sent)
+                    done.append(now - started)
+
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies, sorted(done)
+
+
+def summary(
+    name: str, wall: float, latencies: list[float], floor_tps: float | None
+) -> dict[str, Any]:
+    ordered = sorted(latencies)
+    rate = len(ordered) / wall
+
+    def pct(p: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+    found = {"phase": name, "events": len(ordered), "events_per_s": round(rate, 1),
+             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}  # fmt: skip
+    if floor_tps:
+        found |= {"floor_per_s": round(floor_tps, 1), "ratio_to_floor": round(rate / floor_tps, 3)}
+    return found
+
+
+def tenths(done: list[float]) -> list[float]:
+    """Events per second in each tenth of the storm, by completion order."""
+    size = len(done) // 10
+    rates = []
+    for i in range(10):
+        chunk = done[i * size : (i + 1) * size]
+        start = done[i * size - 1] if i else 0.0
+        rates.append(round(len(chunk) / max(chunk[-1] - start, 1e-9), 1))
+    return rates
+
+
+def setup(ws: Workspace, tactical_url: str) -> tuple[str, str]:
+    ws.api("POST", "/clients", json={"name": "Acme Dental"})
+    body = {
+        "provider": "tacticalrmm", "instance_url": tactical_url,
+        "credentials": {"api_key": "tactical-key"},
+        "settings": {"polling": {"enabled": False}},  # the fake lists no alerts
+    }  # fmt: skip
+    integration = ws.api("POST", "/integrations", json=body)
+    rule = {"name": "Every alert", "actions": {"create_ticket": True}}
+    ws.api("POST", f"/integrations/{integration['id']}/alert-rules", json=rule)
+    return f"{ws.url}/webhooks/tacticalrmm/{integration['id']}", integration["webhook_secret"]
+
+
+def checks(url: str, expected: dict[str, int], storm_agent: str, storm: int) -> dict[str, Any]:
+    with psycopg.connect(url) as conn:
+        tickets = conn.execute("select count(*) from ticket").fetchone()
+        alerts = conn.execute("select count(*) from alert").fetchone()
+        storm_tickets = conn.execute(
+            "select count(distinct ticket_id) from alert where external_device_id = %s",
+            (storm_agent,),
+        ).fetchone()
+        storm_count = conn.execute(
+            "select max(occurrence_count) from alert where external_device_id = %s", (storm_agent,)
+        ).fetchone()
+        open_alerts = conn.execute(
+            "select count(*) from alert where external_device_id like 'mixed-%%' and status <> "
+            "'resolved'"
+        ).fetchone()
+    found = {
+        "tickets": tickets[0] if tickets else None,
+        "alerts": alerts[0] if alerts else None,
+        "storm_tickets": storm_tickets[0] if storm_tickets else None,
+        "storm_occurrences": storm_count[0] if storm_count else None,
+        "mixed_still_open": open_alerts[0] if open_alerts else None,
+    }
+    wanted = {**expected, "storm_tickets": 1, "storm_occurrences": storm, "mixed_still_open": 0}
+    return {"found": found, "expected": wanted, "exact": found == wanted}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--create", type=int, default=1000)
+    parser.add_argument("--occurrence", type=int, default=2000)
+    parser.add_argument("--storm", type=int, default=5000)
+    parser.add_argument("--mixed", type=int, default=500)
+    parser.add_argument("--floor-seconds", type=float, default=10)
+    args = parser.parse_args()
+
+    name = f"alertdesk_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(args.server, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = args.server.rsplit("/", 1)[0] + f"/{name}"
+    results: dict[str, Any] = {"database": name, "concurrency": args.concurrency}
+    try:
+        with (tempfile.TemporaryDirectory() as folder, serving(FakeTactical()) as tactical,
+              running_workspace(url, Path(folder)) as ws):  # fmt: skip
+            hook, secret = setup(ws, tactical)
+            variables = floor.prepare(url, max(1, args.create))
+            create_floor = floor.run(url, floor.CREATE, variables, args.concurrency,
+                                     args.floor_seconds)  # fmt: skip
+            occurrence_floor = floor.run(url, floor.OCCURRENCE, variables, args.concurrency,
+                                         args.floor_seconds)  # fmt: skip
+            floor.drop(url)
+            results["floor"] = {
+                "create_per_s": round(create_floor, 1),
+                "occurrence_per_s": round(occurrence_floor, 1),
+                "tool": floor.tool(),
+            }
+
+            agents = [f"agent-{i:06d}" for i in range(args.create)]
+            creates = [delivery(TRIGGER, a, f"c{i}") for i, a in enumerate(agents)]
+            wall, lat, _ = asyncio.run(send(hook, secret, creates, args.concurrency))
+            results["create"] = summary("create", wall, lat, create_floor)
+
+            repeats = [delivery(TRIGGER, agents[i % len(agents)], f"o{i}")
+                       for i in range(args.occurrence)]  # fmt: skip
+            wall, lat, _ = asyncio.run(send(hook, secret, repeats, args.concurrency))
+            results["occurrence"] = summary("occurrence", wall, lat, occurrence_floor)
+
+            storm_agent = "storm-agent"
+            storm = [delivery(TRIGGER, storm_agent, f"s{i}") for i in range(args.storm)]
+            wall, lat, done = asyncio.run(send(hook, secret, storm, 32))
+            results["storm"] = summary("storm", wall, lat, None) | {"per_tenth": tenths(done)}
+            first, last = results["storm"]["per_tenth"][0], results["storm"]["per_tenth"][-1]
+            results["storm"]["last_to_first"] = round(last / first, 3)
+
+            mixed = [[delivery(kind, f"mixed-{i:05d}", f"m{i}") for kind in (TRIGGER, RESOLVE)]
+                     for i in range(args.mixed)]  # fmt: skip
+            wall, lat, _ = asyncio.run(send(hook, secret, mixed, args.concurrency))
+            results["mixed"] = summary("mixed", wall, lat, None)
+
+            alerts = args.create + args.occurrence + args.storm + args.mixed
+            expected = {"tickets": args.create + 1 + args.mixed, "alerts": alerts}
+            results["checks"] = checks(url, expected, storm_agent, args.storm)
+    finally:
+        with psycopg.connect(args.server, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+    print(json.dumps(results, indent=2))
+    table(results)
+    return 0 if results["checks"]["exact"] else 1
+
+
+def table(results: dict[str, Any]) -> None:
+    print(f"{'phase':<12}{'events/s':>10}{'floor/s':>10}{'ratio':>8}{'p50':>8}{'p95':>8}"
+          f"{'p99':>8}", file=sys.stderr)  # fmt: skip
+    for phase in ("create", "occurrence", "storm", "mixed"):
+        r = results[phase]
+        print(f"{phase:<12}{r['events_per_s']:>10}{r.get('floor_per_s', ''):>10}"
+              f"{r.get('ratio_to_floor', ''):>8}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}",
+              file=sys.stderr)  # fmt: skip
+    print(f"storm per tenth: {results['storm']['per_tenth']}", file=sys.stderr)
+    print(f"checks exact: {results['checks']['exact']}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
