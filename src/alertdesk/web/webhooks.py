@@ -1,14 +1,12 @@
-"""POST /webhooks/{provider}/{integration_id}: authenticate, store, then process.
-
-Short transactions: look up + store the delivery (so an authenticated delivery is never lost),
-then `process_stored` claims and processes it (a failure is marked for the retry: 202).
+"""POST /webhooks/{provider}/{integration_id}: authenticate, store, then process — in one
+transaction: processing runs behind a savepoint, so a failure is rolled back alone and the
+stored delivery is marked for the retry (202); the answer is sent after the commit.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -18,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from alertdesk.core.webhook_auth import authenticate
 from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
-from alertdesk.storage.database import Database
 from alertdesk.web.deps import runtime_of
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
@@ -84,7 +81,7 @@ def _ingest(
             stored = inbound.record(
                 session, integration, body, headers.get("content-type"), method, now
             )
-            tenant, inbound_id = stored.tenant, stored.id
+            attempt = deliveries.process_in(session, stored, now)
     except OperationalError as exc:  # the database is down: the vendor should retry later
         outage.failed(exc)
         return JSONResponse(
@@ -96,13 +93,4 @@ def _ingest(
         log.exception("could not store a %s webhook delivery", provider)
         return _answer(500, detail="the delivery could not be stored; please retry")
     outage.recovered()
-    return _process(database, tenant, inbound_id, now)
-
-
-def _process(
-    database: Database, tenant: uuid.UUID, inbound_id: uuid.UUID, now: datetime
-) -> JSONResponse:
-    attempt = deliveries.process_stored(database, tenant, inbound_id, now)
-    if attempt is None:  # a replay claimed it first: its result is recorded on the delivery
-        return _answer(202, processed=False, queued=True, inbound_event_id=str(inbound_id))
     return _answer(attempt.delivery.status_code, **attempt.delivery.body)

@@ -1,5 +1,6 @@
-"""Running stored webhook deliveries, edge-level: one transaction per delivery, claimed with
-`FOR UPDATE SKIP LOCKED`, for the webhook, replays (API, UI, CLI, the worker) and pruning."""
+"""Running webhook deliveries: a new one in the transaction that stores it (behind a
+savepoint); stored ones (replays from the API, UI, CLI and the worker) one transaction each,
+claimed with `FOR UPDATE SKIP LOCKED`; and pruning."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict
 from alertdesk.providers.base import ExternalOrg
@@ -19,7 +21,7 @@ from alertdesk.services.integrations import inbound, inbox, org_mappings
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.services.integrations.records import get_integration, provider_of
 from alertdesk.storage.database import Database
-from alertdesk.storage.models import Tenant
+from alertdesk.storage.models import InboundEvent, Tenant
 
 log = logging.getLogger(__name__)
 REPLAY_LIMIT = 500
@@ -62,6 +64,23 @@ def process_stored(
         _failed(database, tenant, inbound_id, repr(exc), now)
         return Attempt(_queued(inbound_id), ok=False)
     return Attempt(delivery, ok=True)
+
+
+def process_in(session: Session, stored: InboundEvent, now: datetime) -> Attempt:
+    """Process a delivery stored in this same transaction, behind a savepoint: a failure rolls
+    back only the processing and marks the delivery (failed for the retry, or rejected when
+    the database refused a value) — one commit per delivery, and still nothing lost."""
+    tenant, inbound_id = stored.tenant, stored.id
+    try:
+        with session.begin_nested():
+            return Attempt(inbound.process(session, stored, now), ok=True)
+    except DataError as exc:
+        delivery = inbound.mark_unstorable(session, tenant, inbound_id, exc, now)
+        return Attempt(delivery or _queued(inbound_id), ok=False)
+    except Exception as exc:
+        log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
+        inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
+        return Attempt(_queued(inbound_id), ok=False)
 
 
 def _queued(inbound_id: uuid.UUID) -> Delivery:
