@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
         [--concurrency 16] [--create 1000] [--occurrence 2000] [--storm 5000] [--mixed 500]
+        [--workers 1]
 
 Creates a fresh database on the server, runs `alertdesk init` + `alertdesk serve` on it (its
 in-process job worker included), connects a TacticalRMM integration (a local fake API) with a
@@ -150,16 +151,19 @@ def main() -> int:
     parser.add_argument("--storm", type=int, default=5000)
     parser.add_argument("--mixed", type=int, default=500)
     parser.add_argument("--floor-seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="web processes of serve")
     args = parser.parse_args()
 
     name = f"alertdesk_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(args.server, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     url = args.server.rsplit("/", 1)[0] + f"/{name}"
-    results: dict[str, Any] = {"database": name, "concurrency": args.concurrency}
+    results: dict[str, Any] = {"database": name, "concurrency": args.concurrency,
+                               "web_processes": args.workers}  # fmt: skip
     try:
         with (tempfile.TemporaryDirectory() as folder, serving(FakeTactical()) as tactical,
-              running_workspace(url, Path(folder)) as ws):  # fmt: skip
+              running_workspace(url, Path(folder),
+                                serve_args=("--workers", str(args.workers))) as ws):  # fmt: skip
             hook, secret = setup(ws, tactical)
             variables = floor.prepare(url, max(1, args.create))
             create_floor = floor.run(url, floor.CREATE, variables, args.concurrency,

@@ -190,3 +190,24 @@ def test_worker_and_serve_say_how_jobs_run(env: dict[str, str]) -> None:
     assert "SIGTERM" in out
     code, out = cli(env, "serve", "--help")
     assert "--no-worker" in out
+
+
+def test_several_web_processes_need_a_postgresql_server(tmp_path: Path) -> None:
+    embedded = {"ALERTDESK_DATA_DIR": str(tmp_path), "ALERTDESK_SECRET_KEY": "s" * 48,
+                "ALERTDESK_DATABASE_URL": ""}  # fmt: skip
+    code, out = cli(embedded, "serve", "--workers", "2")
+    assert code == 1
+    assert "ALERTDESK_DATABASE_URL" in out
+    assert "--workers" in cli(embedded, "serve", "--help")[1]
+
+
+def test_one_process_per_host_takes_the_job_worker(tmp_path: Path) -> None:
+    from alertdesk.app import worker_lock
+
+    first = worker_lock(tmp_path)
+    assert first is not None
+    assert worker_lock(tmp_path) is None  # the lock is held (flock is per open file)
+    first.close()
+    again = worker_lock(tmp_path)
+    assert again is not None
+    again.close()

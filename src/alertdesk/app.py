@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
+from typing import IO
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -60,5 +63,20 @@ def create_app_from_env() -> FastAPI:
     settings = Settings()
     app = create_app(Runtime.from_settings(settings))
     app.state.owns_runtime = True
-    app.state.runs_worker = settings.serve_worker
+    app.state.worker_lock = worker_lock(settings.data_dir) if settings.serve_worker else None
+    app.state.runs_worker = app.state.worker_lock is not None
     return app
+
+
+def worker_lock(folder: Path) -> IO[str] | None:
+    """The host's job-worker lock, when this process is the first to take it: of several web
+    processes (`serve --workers N`) only one runs the in-process job worker. Held while the
+    returned file stays open; released by the operating system when the process ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = (folder / "serve-worker.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle

@@ -102,7 +102,15 @@ def serve(
             " Turn off when `alertdesk worker` processes do the jobs.",
         ),
     ] = True,
-) -> None:
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64,
+            help="Web processes (ALERTDESK_SERVE_WORKERS; default 1); needs ALERTDESK_DATABASE_URL."
+            " One of them runs the job worker.",
+        ),
+    ] = None,
+) -> None:  # fmt: skip
     """Run the web service (migrates the database first)."""
     import os
 
@@ -110,9 +118,19 @@ def serve(
 
     if not worker:
         os.environ["ALERTDESK_SERVE_WORKER"] = "false"
-
+    settings = Settings()
+    processes = workers or settings.serve_workers
+    if processes > 1 and not settings.database_url:
+        typer.echo(
+            "Several web processes need a PostgreSQL server: set ALERTDESK_DATABASE_URL"
+            " (the embedded database serves one process).",
+            err=True,
+        )
+        raise typer.Exit(1)
     typer.echo(f"alertdesk listening on http://{host}:{port} (sign in at http://{host}:{port}/ui)")
-    uvicorn.run("alertdesk.app:create_app_from_env", factory=True, host=host, port=port)
+    uvicorn.run(
+        "alertdesk.app:create_app_from_env", factory=True, host=host, port=port, workers=processes
+    )
 
 
 @app.command("worker")

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     inbound_retention_days: int = Field(default=30, ge=1, le=3650)
     # `serve` also runs a job worker (turn off when `alertdesk worker` processes run apart)
     serve_worker: bool = True
+    serve_workers: int = Field(default=1, ge=1, le=64)  # web processes of `alertdesk serve`
     # multi-tenant installs: vendor URLs may only reach public addresses, or these exceptions
     block_private_vendor_addresses: bool = False
     vendor_address_allowlist: Annotated[tuple[AllowlistEntry, ...], NoDecode] = ()

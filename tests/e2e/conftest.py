@@ -91,7 +91,7 @@ def _stop(process: subprocess.Popen[bytes]) -> int:
 
 @contextmanager
 def running_workspace(
-    database_url: str, folder: Path, separate_worker: bool = False
+    database_url: str, folder: Path, separate_worker: bool = False, serve_args: tuple[str, ...] = ()
 ) -> Iterator[Workspace]:
     """`init`, then `serve` (with its in-process job worker, or `--no-worker` beside an
     `alertdesk worker` process); both stopped with SIGTERM on exit."""
@@ -113,7 +113,7 @@ def running_workspace(
 
     port, log = _free_port(), folder / "serve.log"
     url = f"http://127.0.0.1:{port}"
-    serve = [*_command(), "serve", "--port", str(port)]
+    serve = [*_command(), "serve", "--port", str(port), *serve_args]
     with log.open("wb") as out, (folder / "worker.log").open("wb") as worker_out:
         server = subprocess.Popen(
             [*serve, "--no-worker"] if separate_worker else serve, env=env, stdout=out, stderr=out

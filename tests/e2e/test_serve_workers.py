@@ -1,0 +1,51 @@
+"""`alertdesk serve --workers 2`: two web processes answer, webhooks are processed, and only
+one of them runs the job worker (the host's lock), which still delivers the event outbox."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from tests.e2e.conftest import running_workspace
+from tests.fakes.http_server import serving
+from tests.fakes.vendors import FakeTactical, fixture
+
+
+def test_two_web_processes_one_job_worker(make_database: Callable[[], str], tmp_path: Path) -> None:
+    url = make_database()
+    with (
+        serving(FakeTactical()) as tactical,
+        running_workspace(url, tmp_path, serve_args=("--workers", "2")) as ws,
+    ):
+        ws.api("POST", "/clients", json={"name": "Acme Dental"})
+        body = {"provider": "tacticalrmm", "instance_url": tactical,
+                "credentials": {"api_key": "tactical-key"},
+                "settings": {"polling": {"enabled": False}}}  # fmt: skip
+        hook = ws.api("POST", "/integrations", json=body)
+        ws.api("POST", f"/integrations/{hook['id']}/alert-rules", json={"name": "all"})
+        headers = {"X-Alertdesk-Secret": hook["webhook_secret"]}
+        for n in range(6):
+            delivery = {**fixture("tacticalrmm", "webhook_trigger.json"), "alert_id": str(n),
+                        "agent_id": f"agent-{n}"}  # fmt: skip
+            answer = httpx.post(hook["webhook_url"], json=delivery, headers=headers, timeout=30)
+            assert answer.json()["outcome"] == "ticket_created", answer.text
+        assert len(ws.api("GET", "/tickets")) == 6
+
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        deadline = time.monotonic() + 30
+        delivered = 0
+        while time.monotonic() < deadline and delivered < 12:
+            with psycopg.connect(plain) as conn:
+                row = conn.execute("select count(*) from event where delivered_at is not null")
+                delivered = int((row.fetchone() or (0,))[0])
+            time.sleep(0.5)
+        assert delivered >= 12  # six RMM_ALERT_TRIGGERED and six TICKET_CREATED, handed over
+        with psycopg.connect(plain) as conn:
+            workers = conn.execute("select count(*) from procrastinate_workers").fetchone()
+        assert workers == (1,)  # one job worker for the host, not one per web process
+        log = ws.log.read_text()
+        assert log.count("Started server process") == 2, log
