@@ -7,6 +7,7 @@ from alertdesk.web.ui.settings import (
     assets,
     boards,
     clients,
+    integration_tools,
     integrations,
     priorities,
     rules,
@@ -16,6 +17,7 @@ from alertdesk.web.ui.settings import (
 )
 
 router = APIRouter(prefix="/settings")
+router.include_router(integration_tools.router)  # before the page's /{id}/{action}
 router.include_router(integrations.router)
 router.include_router(rules.router)
 router.include_router(windows.router)

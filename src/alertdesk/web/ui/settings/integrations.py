@@ -18,7 +18,6 @@ from alertdesk.services.huntress import settings as huntress_settings
 from alertdesk.services.integrations import deliveries, inbox, lifecycle, org_mappings
 from alertdesk.services.integrations import records as svc
 from alertdesk.services.tickets.reference import list_clients
-from alertdesk.services.tickets.service import get_ticket
 from alertdesk.storage.models import Integration, User
 from alertdesk.web import integration_actions as actions
 from alertdesk.web.deps import (
@@ -136,10 +135,10 @@ def connect(
         if spec and spec.webhook and sent.get("first_rule", "all") == "all":
             add_catch_all_rule(session, user.tenant, integration.id, now)
         extra = {"new_secret": secret, "warnings": warnings}
-        return _detail(request, session, user, integration.id, vendor, base_url, extra)
+        return detail_page(request, session, user, integration.id, vendor, base_url, extra)
 
 
-def _detail(
+def detail_page(
     request: Request,
     session: Session,
     user: User,
@@ -190,7 +189,7 @@ def integration_page(
     vendor: VendorDep,
     base_url: BaseUrlDep,
 ) -> Response:
-    return _detail(request, session, user, integration_id, vendor, base_url)
+    return detail_page(request, session, user, integration_id, vendor, base_url)
 
 
 def _attempt(
@@ -211,7 +210,7 @@ def _attempt(
         if exc.status_code == 404:
             return error_page(request, exc, user)
         extra = {"error": exc.message}
-        return _detail(request, session, user, integration_id, vendor, base_url, extra)
+        return detail_page(request, session, user, integration_id, vendor, base_url, extra)
     return _back(integration_id, anchor)
 
 
@@ -284,7 +283,7 @@ def save_routing(
         return _back(integration_id, "#routing")
     session.refresh(integration)
     extra = {"routing": huntress_page.as_values(changes, data), "routing_errors": errors}
-    return _detail(request, session, user, integration_id, vendor, base_url, extra)
+    return detail_page(request, session, user, integration_id, vendor, base_url, extra)
 
 
 @router.post("/{integration_id}/polling", dependencies=[CsrfChecked])
@@ -310,99 +309,6 @@ def save_polling(
         return svc.update_settings(session, user.tenant, integration_id, {"polling": polling}, now)
 
     return _attempt(request, session, user, integration_id, vendor, base_url, change, "#polling")
-
-
-@router.post("/{integration_id}/poll", dependencies=[CsrfChecked])
-def poll(
-    request: Request,
-    integration_id: uuid.UUID,
-    database: DatabaseDep,
-    user: DetachedUiAdmin,
-    vendor: VendorDep,
-    base_url: BaseUrlDep,
-    now: NowDep,
-) -> Response:
-    """ "Poll now": one cycle (no transaction held meanwhile), then the page with its counts."""
-    extra: dict[str, Any]
-    try:
-        extra = {
-            "poll_result": actions.poll_now(database, vendor, user.tenant, integration_id, now)
-        }
-    except AlertdeskError as exc:
-        if exc.status_code == 404:
-            return error_page(request, exc, user)
-        extra = {"error": f"The poll did not run: {exc.message}"}
-    with database.transaction() as session:
-        return _detail(request, session, user, integration_id, vendor, base_url, extra)
-
-
-@router.post("/{integration_id}/test-alert", dependencies=[CsrfChecked])
-def test_alert(
-    request: Request,
-    integration_id: uuid.UUID,
-    database: DatabaseDep,
-    user: DetachedUiAdmin,
-    vendor: VendorDep,
-    base_url: BaseUrlDep,
-    now: NowDep,
-) -> Response:
-    """ "Send test alert": a sample delivery through the real pipeline, then where it went."""
-    try:
-        attempt = deliveries.send_test_alert(database, user.tenant, integration_id, now)
-    except AlertdeskError as exc:
-        if exc.status_code == 404:
-            return error_page(request, exc, user)
-        with database.transaction() as session:
-            refused = {"error": exc.message}
-            return _detail(request, session, user, integration_id, vendor, base_url, refused)
-    with database.transaction() as session:
-        result = dict(attempt.delivery.body)
-        if result.get("ticket_id"):
-            ticket = get_ticket(session, user.tenant, uuid.UUID(str(result["ticket_id"])))
-            result["ticket_number"] = ticket.number
-        extra = {"test_result": result}
-        return _detail(request, session, user, integration_id, vendor, base_url, extra)
-
-
-@router.get("/{integration_id}/webhook-secret")
-def reveal_secret(
-    request: Request, integration_id: uuid.UUID, session: SessionDep, user: UiAdmin,
-    vendor: VendorDep, base_url: BaseUrlDep,
-) -> Response:  # fmt: skip
-    """The "Reveal" button: the secret as a fragment, never cached."""
-    try:
-        setup = svc.webhook_setup(session, user.tenant, integration_id, vendor, base_url)
-    except AlertdeskError as exc:
-        return error_page(request, exc, user)
-    secret = setup["header"]["value"]
-    response = render(request, "settings/_secret.html", {"secret": secret})
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@router.post("/{integration_id}/webhook-secret/rotate", dependencies=[CsrfChecked])
-def rotate_secret(
-    request: Request,
-    integration_id: uuid.UUID,
-    database: DatabaseDep,
-    user: DetachedUiAdmin,
-    vendor: VendorDep,
-    base_url: BaseUrlDep,
-    now: NowDep,
-) -> Response:
-    """ "Rotate": a new secret, shown on the page with what to do with it."""
-    extra: dict[str, Any]
-    try:
-        secret = lifecycle.rotate_webhook_secret(
-            database, user.tenant, integration_id, vendor, base_url, now
-        )
-        extra = {"new_secret": secret, "rotated": True}
-    except AlertdeskError as exc:
-        if exc.status_code == 404:
-            return error_page(request, exc, user)
-        extra = {"error": f"The secret was not changed: {exc.message}"}
-    with database.transaction() as session:
-        return _detail(request, session, user, integration_id, vendor, base_url, extra)
 
 
 # action → (what it does, where the page scrolls back to)
@@ -433,5 +339,5 @@ def act(
             return error_page(request, exc, user)
         with database.transaction() as session:
             extra = {"error": exc.message}
-            return _detail(request, session, user, integration_id, vendor, base_url, extra)
+            return detail_page(request, session, user, integration_id, vendor, base_url, extra)
     return _back(integration_id, anchor)
