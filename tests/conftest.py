@@ -25,7 +25,7 @@ from alertdesk.storage.database import Database
 from alertdesk.storage.embedded import sqlalchemy_url
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Tenant, User
-from tests.fakes.vendors import FakeVendors
+from alertdesk.testing.fakes import FakeVendors
 
 PASSWORD = "correct horse battery"
 

@@ -15,10 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from alertdesk.testing.fakes import FakeHuntress, FakeTactical, serving
 from tests.e2e.conftest import ARTIFACTS, EMAIL, PASSWORD, Workspace, running_workspace
-from tests.fakes.http_server import serving
-from tests.fakes.huntress import FakeHuntress
-from tests.fakes.vendors import FakeTactical
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TECH_EMAIL, TECH_PASSWORD = "tech@newcomer.example", "a technician password"

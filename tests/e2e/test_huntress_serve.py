@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
+from alertdesk.testing.fakes import FakeHuntress, serving
 from tests.e2e.conftest import Workspace, running_workspace
-from tests.fakes.http_server import serving
-from tests.fakes.huntress import FakeHuntress
 
 
 def recent(minutes_ago: int) -> str:

@@ -17,9 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from alertdesk.testing.fakes import FakeVendors, fixture, serving
 from tests.e2e.conftest import Workspace, running_workspace
-from tests.fakes.http_server import serving
-from tests.fakes.vendors import FakeVendors, fixture
 
 SERIES = "e6b0b0bd-5753-445d-9e4a-71c08983cbd5"
 CONDITION = "205b85b2-8a12-4123-834f-164be08b3314"

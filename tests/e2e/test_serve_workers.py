@@ -10,9 +10,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from alertdesk.testing.fakes import FakeTactical, fixture, serving
 from tests.e2e.conftest import running_workspace
-from tests.fakes.http_server import serving
-from tests.fakes.vendors import FakeTactical, fixture
 
 
 def test_two_web_processes_one_job_worker(make_database: Callable[[], str], tmp_path: Path) -> None:

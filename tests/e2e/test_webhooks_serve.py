@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from alertdesk.testing.fakes import FakeVendors, fixture, serving
 from tests.e2e.conftest import Workspace
-from tests.fakes.http_server import serving
-from tests.fakes.vendors import FakeVendors, fixture
 
 
 @pytest.fixture

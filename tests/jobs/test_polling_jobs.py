@@ -13,7 +13,7 @@ from alertdesk.errors import Conflict
 from alertdesk.runtime import run_in_transaction
 from alertdesk.services.integrations.poll_lease import LEASE, release_lease, take_lease
 from alertdesk.services.integrations.polling import POLL_TASK, PollResult, poll, queue_due_polls
-from tests.fakes.vendors import fixture
+from alertdesk.testing.fakes import fixture
 from tests.jobs.conftest import Msp, Stack, new_msp
 from tests.web.webhook_support import connect_ninja, connect_tactical
 

@@ -11,7 +11,7 @@ from typing import Any
 from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import WebhookContext
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
-from tests.fakes.vendors import fixture
+from alertdesk.testing.fakes import fixture
 
 NOW = datetime(2026, 6, 20, 8, 30, tzinfo=UTC)
 CTX = WebhookContext(uuid.UUID(int=11), uuid.UUID(int=22), "moderate", NOW)

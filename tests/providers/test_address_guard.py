@@ -14,7 +14,7 @@ from alertdesk.providers.address_guard import AddressGuard, AddressNotAllowed, A
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
 from alertdesk.settings import Settings, allowlist_entry
-from tests.fakes.http_server import serving
+from alertdesk.testing.fakes import serving
 
 PUBLIC = "93.184.215.14"
 

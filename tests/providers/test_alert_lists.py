@@ -21,7 +21,7 @@ from alertdesk.providers.ninjaone import alerts as ninja_alerts
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.tacticalrmm import alerts as tactical_alerts
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
-from tests.fakes.vendors import fixture
+from alertdesk.testing.fakes import fixture
 from tests.providers.test_normalizer_properties import VALUES, check
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from alertdesk.providers.ninjaone import alerts as ninja_alerts
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.tacticalrmm import alerts as tactical_alerts
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
-from tests.fakes.vendors import FIXTURES, fixture, fixture_bytes
+from alertdesk.testing.fakes import FIXTURES, fixture, fixture_bytes
 
 P = pytest.param
 CTX = WebhookContext(uuid.uuid4(), uuid.uuid4(), "none", datetime(2026, 6, 16, 15, tzinfo=UTC))

@@ -14,7 +14,7 @@ import pytest
 
 from alertdesk.providers.base import VendorError
 from alertdesk.providers.http import call
-from tests.fakes.http_server import serving
+from alertdesk.testing.fakes import serving
 
 URL = "https://rmm.example/api/agents/"
 ANSWERED = "TacticalRMM answered {} to GET /api/agents/"

@@ -18,7 +18,7 @@ from alertdesk.providers.huntress.api import (
     HuntressCredentials,
     Pacer,
 )
-from tests.fakes.huntress import HUNTRESS_URL, FakeHuntress
+from alertdesk.testing.fakes import HUNTRESS_URL, FakeHuntress
 
 
 class FakeTime:

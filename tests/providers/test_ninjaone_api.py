@@ -1,4 +1,4 @@
-"""NinjaOne API client against the fake NinjaOne (tests/fakes/vendors.py)."""
+"""NinjaOne API client against the fake NinjaOne (alertdesk.testing.fakes)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
 from alertdesk.providers.ninjaone.api import NinjaOneApi, NinjaOneCredentials
-from tests.fakes.vendors import NINJA_URL, FakeVendors
+from alertdesk.testing.fakes import NINJA_URL, FakeVendors
 
 CREDS = NinjaOneCredentials(client_id="ninja-client", client_secret=SecretStr("ninja-secret"))
 REDIRECT = "https://desk.example/integrations/ninjaone/callback"

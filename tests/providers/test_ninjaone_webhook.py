@@ -13,7 +13,7 @@ import pytest
 from alertdesk.core.types import AlertEvent, EventKind
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
-from tests.fakes.vendors import fixture, fixture_bytes
+from alertdesk.testing.fakes import fixture, fixture_bytes
 
 NOW = datetime(2026, 6, 20, 8, 30, tzinfo=UTC)
 CTX = WebhookContext(uuid.UUID(int=11), uuid.UUID(int=22), "moderate", NOW)

@@ -17,8 +17,8 @@ from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext, WebhookSource
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
+from alertdesk.testing.fakes import fixture
 from alertdesk.web.input_guard import text_problem
-from tests.fakes.vendors import fixture
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 CTX = WebhookContext(uuid.uuid4(), uuid.uuid4(), "none", NOW)

@@ -1,4 +1,4 @@
-"""TacticalRMM API client against the fake Tactical (tests/fakes/vendors.py)."""
+"""TacticalRMM API client against the fake Tactical (alertdesk.testing.fakes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from alertdesk.providers import REGISTRY
 from alertdesk.providers.base import AlertRef, ExternalOrg, VendorError
 from alertdesk.providers.tacticalrmm.api import TacticalApi, TacticalCredentials
-from tests.fakes.vendors import TACTICAL_URL, FakeVendors
+from alertdesk.testing.fakes import TACTICAL_URL, FakeVendors
 
 CREDS = TacticalCredentials(api_key=SecretStr("tactical-key"))
 

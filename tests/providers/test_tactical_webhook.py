@@ -11,7 +11,7 @@ import pytest
 
 from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import BadPayload
-from tests.fakes.vendors import fixture, fixture_bytes
+from alertdesk.testing.fakes import fixture, fixture_bytes
 from tests.providers.tactical_support import (
     AGENT,
     ALERT_TIME,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.models import Integration
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL, fixture
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL, fixture
 from tests.web.api_helpers import Json, created
 
 API = "/api/v1/integrations"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json, created, default_board, make_board, make_client, status_id
 
 API = "/api/v1/integrations"

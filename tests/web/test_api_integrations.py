@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.models import User
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json, make_client
 from tests.web.integration_helpers import (
     API,

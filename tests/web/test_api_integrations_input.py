@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL, FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL, FakeVendors
 
 API = "/api/v1/integrations"
 NINJA_CREDS = {"client_id": "ninja-client", "client_secret": "ninja-secret"}

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json, make_client
 from tests.web.integration_helpers import API, NINJA, TACTICAL, assert_field, connect, get_json
 

@@ -16,8 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.models import Integration
+from alertdesk.testing.fakes import FakeVendors, fixture
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors, fixture
 from tests.web.api_helpers import Json, make_client
 from tests.web.webhook_support import (
     Connected,

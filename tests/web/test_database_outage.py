@@ -13,8 +13,8 @@ from alertdesk.app import create_app
 from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
+from alertdesk.testing.fakes import FakeVendors
 from alertdesk.web.outage import OutageLog
-from tests.fakes.vendors import FakeVendors
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
 

@@ -18,9 +18,8 @@ from alertdesk.app import create_app
 from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
+from alertdesk.testing.fakes import FakeVendors, serving
 from tests.conftest import TenantCtx
-from tests.fakes.http_server import serving
-from tests.fakes.vendors import FakeVendors
 from tests.web.integration_helpers import API, TACTICAL, assert_field, connect, count_integrations
 
 PARTS = "Give only scheme, host, port and path: no spaces, user:password@, ?query or #fragment."

@@ -18,8 +18,8 @@ from alertdesk.services.accounts.users import create_user
 from alertdesk.services.integrations.vault import Vault
 from alertdesk.settings import Settings
 from alertdesk.storage.models import OAuthState, User
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import PASSWORD, TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json
 from tests.web.integration_helpers import API, NINJA, TACTICAL, connect, get_json, row
 from tests.web.ui_support import sign_in, text_of

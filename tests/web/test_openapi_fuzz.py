@@ -44,8 +44,8 @@ from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.embedded import sqlalchemy_url
 from alertdesk.storage.migrate import upgrade
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import PASSWORD
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json, created, default_board, make_client, make_ticket
 from tests.web.integration_helpers import API, NINJA, TACTICAL, connect, ticket_from_tactical
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL
 from tests.web.api_helpers import Json, make_client
 from tests.web.integration_helpers import API, get_json
 from tests.web.ui_support import page_token, sign_in

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alertdesk.storage.models import User
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json, default_board, make_board, make_client, priority_id
 from tests.web.integration_helpers import API, get_json
 from tests.web.ui_support import page_token, sign_in

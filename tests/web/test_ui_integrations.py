@@ -8,8 +8,8 @@ import re
 from fastapi.testclient import TestClient
 
 from alertdesk.storage.models import User
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL, FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL, FakeVendors
 from tests.web.ui_support import page_token, sign_in
 
 PAGE = "/ui/settings/integrations"

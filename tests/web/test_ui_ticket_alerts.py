@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import NINJA_URL, fixture_bytes
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import NINJA_URL, fixture_bytes
 from tests.web.ui_support import sign_in
 
 

@@ -24,9 +24,9 @@ from alertdesk.services.integrations.client import IntegrationClient
 from alertdesk.services.integrations.outbound import ResetResult, reset_alerts_for_ticket
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL, FakeVendors
 from tests.conftest import PASSWORD
 from tests.fakes.transactions import NoOpenTransaction, migrated_database
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL, FakeVendors
 from tests.web.api_helpers import Json, make_client
 from tests.web.integration_helpers import API, NINJA, TACTICAL, connect, ticket_from_tactical
 from tests.web.ui_support import page_token, sign_in, text_of

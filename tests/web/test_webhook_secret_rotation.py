@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from alertdesk.storage.models import User
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import Json
 from tests.web.integration_helpers import API, NINJA, TACTICAL, connect, deliver_tactical
 from tests.web.ui_support import page_token, sign_in

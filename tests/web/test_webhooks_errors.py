@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import make_client
 from tests.web.webhook_support import (
     Auth,

@@ -26,8 +26,8 @@ from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Integration
+from alertdesk.testing.fakes import FakeVendors
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import FakeVendors
 from tests.web.api_helpers import make_client
 from tests.web.webhook_support import (
     Connected,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from alertdesk.testing.fakes import fixture_bytes
 from tests.conftest import TenantCtx
-from tests.fakes.vendors import fixture_bytes
 from tests.web.api_helpers import Json, make_client
 from tests.web.webhook_support import (
     Connected,

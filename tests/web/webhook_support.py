@@ -13,7 +13,7 @@ from typing import Any, Literal
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.fakes.vendors import NINJA_URL, TACTICAL_URL, FakeVendors, fixture_bytes
+from alertdesk.testing.fakes import NINJA_URL, TACTICAL_URL, FakeVendors, fixture_bytes
 from tests.web.api_helpers import Json, created
 
 Auth = Literal["header", "signature", "token", "none"]

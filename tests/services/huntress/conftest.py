@@ -22,8 +22,8 @@ from alertdesk.services.tickets.reference import (
     list_priorities,
 )
 from alertdesk.storage.models import OrgMapping
+from alertdesk.testing.fakes import HUNTRESS_URL
 from tests.conftest import TenantCtx
-from tests.fakes.huntress import HUNTRESS_URL
 from tests.services.alerts.pipeline_fixtures import add_integration
 
 NOW = datetime(2026, 6, 16, 14, 0, tzinfo=UTC)

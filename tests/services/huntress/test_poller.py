@@ -19,7 +19,7 @@ from alertdesk.services.huntress.poller import POLL_TASK, poll, queue_due_polls
 from alertdesk.services.integrations.records import Vendor
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration, OrgMapping, Ticket
-from tests.fakes.huntress import HUNTRESS_URL, FakeHuntress, huntress_fixture
+from alertdesk.testing.fakes import HUNTRESS_URL, FakeHuntress, huntress_fixture
 from tests.services.huntress.conftest import NOW, ORG, VAULT, Setup
 
 

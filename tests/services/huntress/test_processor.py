@@ -29,7 +29,7 @@ from alertdesk.storage.models import (
     TicketAsset,
     TicketComment,
 )
-from tests.fakes.huntress import huntress_fixture
+from alertdesk.testing.fakes import huntress_fixture
 from tests.services.huntress.conftest import NOW, Setup
 
 

@@ -21,9 +21,9 @@ from alertdesk.services.integrations.records import Vendor, get_integration
 from alertdesk.services.integrations.vault import Vault
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Integration
+from alertdesk.testing.fakes import NINJA_URL, FakeNinjaOne, FakeVendors, Rotation
 from tests.conftest import PASSWORD
 from tests.fakes.transactions import migrated_database
-from tests.fakes.vendors import NINJA_URL, FakeNinjaOne, FakeVendors, Rotation
 
 VAULT = Vault("k" * 48)
 Ids = tuple[uuid.UUID, uuid.UUID]

@@ -19,7 +19,7 @@ from alertdesk.services.integrations.deliveries import Attempt, process_stored, 
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Alert, InboundEvent, Integration, Ticket
-from tests.fakes.vendors import fixture_bytes
+from alertdesk.testing.fakes import fixture_bytes
 from tests.services.alerts.pipeline_fixtures import (
     add_integration,
     add_mapping,

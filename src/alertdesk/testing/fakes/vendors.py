@@ -1,5 +1,6 @@
-"""Fake NinjaOne and TacticalRMM APIs at the HTTP layer (httpx.MockTransport), fed with the
-verbatim fixtures; they record what they were asked and can be told to fail."""
+"""Fake NinjaOne and TacticalRMM APIs at the HTTP layer (httpx.MockTransport, or a local server
+via `alertdesk.testing.fakes.http_server`), fed with the verbatim fixtures; they record what
+they were asked and can be told to fail. `FakeVendors` routes the three fake hosts."""
 
 from __future__ import annotations
 
@@ -8,58 +9,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+from alertdesk.testing.fakes.base import FakeVendor, fixture
+from alertdesk.testing.fakes.huntress import FakeHuntress
+
 NINJA_URL = "https://ninja.test"
 TACTICAL_URL = "https://tactical.test"
-
-
-def fixture(vendor: str, name: str) -> Any:
-    return json.loads((FIXTURES / vendor / name).read_text())
-
-
-def fixture_bytes(vendor: str, name: str) -> bytes:
-    return (FIXTURES / vendor / name).read_bytes()
-
-
-@dataclass
-class Failure:
-    """Answer `status` (or raise a timeout when status is 0) for requests to `path`."""
-
-    path: str
-    status: int
-    times: int = 1_000_000
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class FakeVendor:
-    requests: list[httpx.Request] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-
-    def fail(
-        self, path: str, status: int, times: int = 1_000_000, headers: dict[str, str] | None = None
-    ) -> None:
-        self.failures.append(Failure(path, status, times, headers or {}))
-
-    def _failure(self, request: httpx.Request) -> httpx.Response | None:
-        for failure in self.failures:
-            if failure.times > 0 and request.url.path.startswith(failure.path):
-                failure.times -= 1
-                if failure.status == 0:
-                    raise httpx.ReadTimeout("timed out", request=request)
-                return httpx.Response(
-                    failure.status, text=f"fake failure {failure.status}", headers=failure.headers
-                )
-        return None
-
-    def paths(self, method: str | None = None) -> list[str]:
-        return [r.url.path for r in self.requests if method is None or r.method == method]
 
 
 @dataclass
@@ -216,17 +175,11 @@ class FakeTactical(FakeVendor):
         return httpx.Response(404, text="not found")
 
 
-def _huntress() -> Any:
-    from tests.fakes.huntress import FakeHuntress  # it builds on FakeVendor, defined here
-
-    return FakeHuntress()
-
-
 @dataclass
 class FakeVendors:
     ninjaone: FakeNinjaOne = field(default_factory=FakeNinjaOne)
     tactical: FakeTactical = field(default_factory=FakeTactical)
-    huntress: Any = field(default_factory=_huntress)  # tests.fakes.huntress.FakeHuntress
+    huntress: FakeHuntress = field(default_factory=FakeHuntress)
 
     def handler(self) -> Callable[[httpx.Request], httpx.Response]:
         def route(request: httpx.Request) -> httpx.Response:
@@ -235,8 +188,7 @@ class FakeVendors:
             if request.url.host == "tactical.test":
                 return self.tactical(request)
             if request.url.host == "huntress.test":
-                response: httpx.Response = self.huntress(request)
-                return response
+                return self.huntress(request)
             if request.url.host == "127.0.0.1":  # a real local server a test started
                 with httpx.Client() as real:
                     answer = real.send(request)

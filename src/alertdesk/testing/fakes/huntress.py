@@ -1,25 +1,22 @@
 """A fake Huntress API at the HTTP layer (httpx.MockTransport, or a local server via
-tests.fakes.http_server), fed with the verbatim fixtures plus generated records; it checks
-Basic auth, pages with page_token, records requests and can be told to fail."""
+`alertdesk.testing.fakes.http_server`), fed with the verbatim fixtures plus generated records;
+it checks Basic auth, pages with page_token, records requests and can be told to fail."""
 
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.fakes.vendors import FakeVendor
+from alertdesk.testing.fakes.base import FakeVendor, fixture
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "huntress"
 HUNTRESS_URL = "https://huntress.test"
 
 
 def huntress_fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
+    return fixture("huntress", name)
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Serve a fake vendor (an httpx handler) on a real local port, for tests that run the real
-`alertdesk serve` in another process."""
+"""Serve a fake vendor (an httpx handler) on a real local port, for tests, benchmarks and the
+demo that run the real `alertdesk serve` in another process. Loopback only: 127.0.0.1."""
 
 from __future__ import annotations
 
