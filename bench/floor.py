@@ -17,8 +17,7 @@ from typing import Any
 
 import psycopg
 
-TABLES = ("inbound_event", "alert", "alert_lock", "ticket", "ticket_comment", "event",
-          "ticket_sequence")  # fmt: skip
+TABLES = ("inbound_event", "alert", "alert_lock", "ticket", "ticket_comment", "event")
 BODY = "repeat('x', 900)"  # about the size of a Tactical delivery
 INBOUND = (
     "INSERT INTO floor.inbound_event (tenant, id, integration_id, provider, received_at, body,"
@@ -48,15 +47,14 @@ def _alert(key: str, ticket: str, alert_id: str) -> str:
 
 
 CREATE = "\n".join([
-    "\\set n random(1, 2000000000)",
+    "\\set n random(1, 999999999999999)",
     "BEGIN;",
     INBOUND,
     "INSERT INTO floor.alert_lock (tenant, id, integration_id, lock_key) VALUES (:tenant::uuid,"
     " gen_random_uuid(), :integration::uuid, 'c' || :n) ON CONFLICT DO NOTHING;",
     "SELECT ticket_alert_id FROM floor.alert_lock WHERE tenant = :tenant::uuid AND integration_id ="
     " :integration::uuid AND lock_key = 'c' || :n FOR UPDATE;",
-    "UPDATE floor.ticket_sequence SET last_number = last_number + 1 WHERE tenant = :tenant::uuid"
-    " RETURNING last_number;",
+    "SELECT nextval('floor.ticket_number');",
     "INSERT INTO floor.ticket (tenant, id, number, title, description, client_id, board_id,"
     " status_id, priority_id, source, updated_at) VALUES (:tenant::uuid, md5('t' || :n)::uuid,"
     " 'TKT-' || :n, 'Disk C: free space below 10% - FRONTDESK-01', 'description', :tenant::uuid,"
@@ -71,7 +69,7 @@ CREATE = "\n".join([
 ])  # fmt: skip
 
 OCCURRENCE = "\n".join([
-    "\\set n random(1, 2000000000)",
+    "\\set n random(1, 999999999999999)",
     "\\set k random(1, :conditions)",
     "BEGIN;",
     INBOUND,
@@ -89,14 +87,15 @@ OCCURRENCE = "\n".join([
 
 
 def prepare(url: str, conditions: int) -> dict[str, str]:
-    """Copies of the tables, a sequence row and `conditions` open conditions to append to."""
+    """Copies of the tables, a ticket number sequence and `conditions` open conditions to
+    append to."""
     tenant, integration = str(uuid.uuid4()), str(uuid.uuid4())
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS floor CASCADE")
         conn.execute("CREATE SCHEMA floor")
         for table in TABLES:
             conn.execute(f'CREATE TABLE floor."{table}" (LIKE public."{table}" INCLUDING ALL)')
-        conn.execute("INSERT INTO floor.ticket_sequence VALUES (%s, 0)", (tenant,))
+        conn.execute("CREATE SEQUENCE floor.ticket_number")
         for k in range(1, conditions + 1):
             seed = _alert("'o' || :k", "md5('ot' || :k)::uuid", "md5('oa' || :k)::uuid")
             conn.execute(_bind(seed, {"tenant": tenant, "integration": integration, "k": k,
@@ -143,8 +142,11 @@ def _pgbench(
     defines = [arg for k, v in variables.items() for arg in ("-D", f"{k}={v}")]
     command = ["pgbench", "-n", "-M", "extended", "-c", str(clients), "-j", str(min(clients, 4)),
                "-T", str(int(seconds)), "-f", handle.name, *defines, url]  # fmt: skip
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     Path(handle.name).unlink()
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench failed:\n{done.stdout}\n{done.stderr}")
+    out = done.stdout
     match = re.search(r"tps = ([0-9.]+)", out)
     if match is None:
         raise RuntimeError(f"pgbench printed no tps:\n{out}")

@@ -10,7 +10,8 @@ catch-all rule, then measures (a) the floor — the minimal SQL of a ticket-crea
 an occurrence append, replayed at the same concurrency straight on the database (bench/floor.py)
 — and (b) HTTP ingest of the same work: `create` (distinct conditions), `occurrence` (repeats
 onto open tickets), `storm` (one condition from 32 senders; its rate per tenth) and `mixed`
-(trigger then resolve). Every count is checked exactly against the database afterwards.
+(trigger then resolve), and `paced`: repeats sent open-loop at half the occurrence rate, for the
+latency at that load. Every count is checked exactly against the database afterwards.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from tests.e2e.conftest import Workspace, running_workspace  # noqa: E402
-from tests.fakes.http_server import serving  # noqa: E402
-from tests.fakes.vendors import FakeTactical, fixture  # noqa: E402
 
 import floor  # noqa: E402
+from alertdesk.testing.fakes import (  # noqa: E402
+    FakeTactical,
+    fixture,
+    serving,
+)
 
 TRIGGER: dict[str, Any] = fixture("tacticalrmm", "webhook_trigger.json")
 RESOLVE: dict[str, Any] = fixture("tacticalrmm", "webhook_resolved.json")
@@ -76,6 +80,26 @@ async def send(
         return time.perf_counter() - started, latencies, sorted(done)
 
 
+async def paced(url: str, secret: str, bodies: list[bytes], rate: float) -> list[float]:
+    """Open loop: each body sent at its own time (`rate` per second), whatever the answers
+    before it; each request's latency."""
+    headers = {"X-Alertdesk-Secret": secret, "Content-Type": "application/json"}
+    latencies: list[float] = []
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=64), timeout=60) as client:
+        started = time.perf_counter()
+
+        async def one(i: int, body: bytes) -> None:
+            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            sent = time.perf_counter()
+            answer = await client.post(url, content=body, headers=headers)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{answer.status_code}: {answer.text}")
+            latencies.append(time.perf_counter() - sent)
+
+        await asyncio.gather(*(one(i, body) for i, body in enumerate(bodies)))
+    return latencies
+
+
 def summary(
     name: str, wall: float, latencies: list[float], floor_tps: float | None
 ) -> dict[str, Any]:
@@ -89,6 +113,7 @@ def summary(
              "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}  # fmt: skip
     if floor_tps:
         found |= {"floor_per_s": round(floor_tps, 1), "ratio_to_floor": round(rate / floor_tps, 3)}
+    print(f"{name}: {found}", file=sys.stderr, flush=True)  # progress while the run goes on
     return found
 
 
@@ -151,6 +176,8 @@ def main() -> int:
     parser.add_argument("--storm", type=int, default=5000)
     parser.add_argument("--mixed", type=int, default=500)
     parser.add_argument("--floor-seconds", type=float, default=10)
+    parser.add_argument("--paced-seconds", type=float, default=15,
+                        help="repeats sent at half the occurrence rate, for p99 there")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="web processes of serve")
     args = parser.parse_args()
 
@@ -187,6 +214,13 @@ def main() -> int:
             wall, lat, _ = asyncio.run(send(hook, secret, repeats, args.concurrency))
             results["occurrence"] = summary("occurrence", wall, lat, occurrence_floor)
 
+            rate = results["occurrence"]["events_per_s"] / 2
+            count = max(20, int(rate * args.paced_seconds))
+            steady = [delivery(TRIGGER, agents[i % len(agents)], f"p{i}") for i in range(count)]
+            lat = asyncio.run(paced(hook, secret, steady, rate))
+            results["paced"] = summary("paced", count / rate, lat, None) | {
+                "offered_per_s": round(rate, 1)}  # fmt: skip
+
             storm_agent = "storm-agent"
             storm = [delivery(TRIGGER, storm_agent, f"s{i}") for i in range(args.storm)]
             wall, lat, done = asyncio.run(send(hook, secret, storm, 32))
@@ -199,7 +233,7 @@ def main() -> int:
             wall, lat, _ = asyncio.run(send(hook, secret, mixed, args.concurrency))
             results["mixed"] = summary("mixed", wall, lat, None)
 
-            alerts = args.create + args.occurrence + args.storm + args.mixed
+            alerts = args.create + args.occurrence + count + args.storm + args.mixed
             expected = {"tickets": args.create + 1 + args.mixed, "alerts": alerts}
             results["checks"] = checks(url, expected, storm_agent, args.storm)
     finally:
@@ -213,7 +247,7 @@ def main() -> int:
 def table(results: dict[str, Any]) -> None:
     print(f"{'phase':<12}{'events/s':>10}{'floor/s':>10}{'ratio':>8}{'p50':>8}{'p95':>8}"
           f"{'p99':>8}", file=sys.stderr)  # fmt: skip
-    for phase in ("create", "occurrence", "storm", "mixed"):
+    for phase in ("create", "occurrence", "paced", "storm", "mixed"):
         r = results[phase]
         print(f"{phase:<12}{r['events_per_s']:>10}{r.get('floor_per_s', ''):>10}"
               f"{r.get('ratio_to_floor', ''):>8}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}",

@@ -46,3 +46,24 @@ def test_inbound_retention_days_out_of_range(monkeypatch: pytest.MonkeyPatch, va
     monkeypatch.setenv("ALERTDESK_INBOUND_RETENTION_DAYS", value)
     with pytest.raises(ValidationError, match="inbound_retention_days"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("database_url", "configured", "requested", "expected"),
+    [
+        (None, None, None, 1),  # the embedded database serves one process
+        ("postgresql://db/alertdesk", None, None, 4),  # one per CPU
+        ("postgresql://db/alertdesk", 2, None, 2),  # ALERTDESK_SERVE_WORKERS
+        ("postgresql://db/alertdesk", 2, 3, 3),  # --workers wins
+        (None, None, 3, 3),  # asked for: serve then explains what is missing
+    ],
+)
+def test_web_processes(
+    tmp_path: Path,
+    database_url: str | None,
+    configured: int | None,
+    requested: int | None,
+    expected: int,
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=database_url, serve_workers=configured)
+    assert settings.web_processes(requested, cpus=4) == expected

@@ -46,7 +46,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.session_codec = SessionCodec(secret_key, runtime.settings.session_max_age_seconds)
     app.state.metrics = health.HttpMetrics()
     app.state.outage = OutageLog()
-    app.middleware("http")(app.state.metrics.middleware)
+    app.add_middleware(health.MeteredApp, metrics=app.state.metrics)
     app.include_router(health.router)
     guarded = [Depends(refuse_unstorable_text)]
     app.include_router(api.router, dependencies=guarded)

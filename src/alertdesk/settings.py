@@ -35,10 +35,19 @@ class Settings(BaseSettings):
     inbound_retention_days: int = Field(default=30, ge=1, le=3650)
     # `serve` also runs a job worker (turn off when `alertdesk worker` processes run apart)
     serve_worker: bool = True
-    serve_workers: int = Field(default=1, ge=1, le=64)  # web processes of `alertdesk serve`
+    # web processes of `alertdesk serve`; unset: one per CPU with a PostgreSQL server, else 1
+    serve_workers: int | None = Field(default=None, ge=1, le=64)
     # multi-tenant installs: vendor URLs may only reach public addresses, or these exceptions
     block_private_vendor_addresses: bool = False
     vendor_address_allowlist: Annotated[tuple[AllowlistEntry, ...], NoDecode] = ()
+
+    def web_processes(self, requested: int | None = None, cpus: int | None = None) -> int:
+        """How many web processes `serve` runs: as asked, else ALERTDESK_SERVE_WORKERS, else
+        one per CPU — with a PostgreSQL server; the embedded database serves one process."""
+        chosen = requested or self.serve_workers
+        if chosen is not None:
+            return chosen
+        return min(64, cpus or os.cpu_count() or 1) if self.database_url else 1
 
     @field_validator("vendor_address_allowlist", mode="before")
     @classmethod

@@ -17,13 +17,14 @@ from sqlalchemy import text
 
 from alertdesk.app import create_app
 from alertdesk.jobs.app import build_job_app
+from alertdesk.jobs.outbox_listener import queue_undelivered
 from alertdesk.runtime import Runtime
 from alertdesk.services.accounts.auth import issue_token
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.settings import Settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
-from tests.fakes.vendors import FakeVendors
+from alertdesk.testing.fakes import FakeVendors
 from tests.web.api_helpers import make_client
 from tests.web.webhook_support import Connected, add_rule
 
@@ -35,8 +36,13 @@ class Stack:
     client: TestClient
 
     def work(self) -> None:
-        """Run a worker until no job is due."""
-        build_job_app(self.runtime).run_worker(wait=False, install_signal_handlers=False)
+        """Run a worker until no job is due; the events published meanwhile are queued as the
+        worker's outbox listener queues them (tests/jobs/test_outbox_listener.py)."""
+        for _ in range(5):  # delivering events can publish more (a workflow opens a ticket)
+            queued = queue_undelivered(self.runtime)
+            build_job_app(self.runtime).run_worker(wait=False, install_signal_handlers=False)
+            if not queued:
+                return
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         with self.runtime.database.engine.begin() as conn:

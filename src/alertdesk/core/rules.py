@@ -95,6 +95,11 @@ def _any_equal(wanted: list[str] | None, value: str | None) -> bool:
 
 
 def conditions_match(conditions: RuleConditions, event: AlertEvent) -> bool:
+    pattern = compile_pattern(conditions.message_pattern) if conditions.message_pattern else None
+    return _matches(conditions, pattern, event)
+
+
+def _matches(conditions: RuleConditions, pattern: Any, event: AlertEvent) -> bool:
     message = event.message or ""
     return (
         (not conditions.severities or event.severity in conditions.severities)
@@ -106,10 +111,7 @@ def conditions_match(conditions: RuleConditions, event: AlertEvent) -> bool:
             not conditions.keywords
             or any(k.lower() in message.lower() for k in conditions.keywords)
         )
-        and (
-            not conditions.message_pattern
-            or compile_pattern(conditions.message_pattern).search(message) is not None
-        )
+        and (pattern is None or pattern.search(message) is not None)
     )
 
 
@@ -118,21 +120,60 @@ def _stored_conditions(raw: Mapping[str, Any]) -> RuleConditions:
     return RuleConditions.model_validate({k: v for k, v in raw.items() if v != []})
 
 
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule parsed and its pattern compiled once; a broken part keeps its reason."""
+
+    rule: Rule
+    conditions: RuleConditions | None
+    pattern: Any
+    actions: RuleActions | None
+    conditions_error: str | None = None
+    actions_error: str | None = None
+
+
+def compile_rules(rules: Sequence[Rule]) -> tuple[CompiledRule, ...]:
+    """The active rules in evaluation order (lowest priority_order first), ready to match."""
+    return tuple(
+        _compiled(r)
+        for r in sorted((r for r in rules if r.is_active), key=lambda r: r.priority_order)
+    )
+
+
+def _compiled(rule: Rule) -> CompiledRule:
+    conditions = pattern = actions = conditions_error = actions_error = None
+    try:
+        conditions = _stored_conditions(rule.conditions)
+        if conditions.message_pattern:
+            pattern = compile_pattern(conditions.message_pattern)
+    except (ValidationError, ValueError) as exc:
+        conditions, conditions_error = None, str(exc)
+    try:
+        actions = RuleActions.model_validate(rule.actions)
+    except ValidationError as exc:
+        actions_error = str(exc)
+    return CompiledRule(rule, conditions, pattern, actions, conditions_error, actions_error)
+
+
 def match_rule(rules: Sequence[Rule], event: AlertEvent) -> RuleMatch:
     """The first active rule (lowest priority_order) whose conditions match; broken ones skip."""
+    return match_compiled(compile_rules(rules), event)
+
+
+def match_compiled(rules: Sequence[CompiledRule], event: AlertEvent) -> RuleMatch:
+    """`match_rule` over rules compiled beforehand (the pipeline caches them)."""
     warnings: list[str] = []
-    for rule in sorted((r for r in rules if r.is_active), key=lambda r: r.priority_order):
-        try:
-            matched = conditions_match(_stored_conditions(rule.conditions), event)
-        except (ValidationError, ValueError) as exc:
-            warnings.append(f"rule {rule.name!r} skipped: its conditions are invalid ({exc})")
+    for compiled in rules:
+        name = compiled.rule.name
+        if compiled.conditions is None:
+            reason = compiled.conditions_error
+            warnings.append(f"rule {name!r} skipped: its conditions are invalid ({reason})")
             continue
-        if not matched:
+        if not _matches(compiled.conditions, compiled.pattern, event):
             continue
-        try:
-            actions = RuleActions.model_validate(rule.actions)
-        except ValidationError as exc:
-            warnings.append(f"rule {rule.name!r} has invalid actions; alert recorded only ({exc})")
-            return RuleMatch(rule, None, tuple(warnings))
-        return RuleMatch(rule, actions, tuple(warnings))
+        if compiled.actions is None:
+            reason = compiled.actions_error
+            warnings.append(f"rule {name!r} has invalid actions; alert recorded only ({reason})")
+            return RuleMatch(compiled.rule, None, tuple(warnings))
+        return RuleMatch(compiled.rule, compiled.actions, tuple(warnings))
     return RuleMatch(None, None, tuple(warnings))

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from procrastinate import App
 
 from alertdesk.jobs.app import build_job_app
+from alertdesk.jobs.outbox_listener import listening
 from alertdesk.runtime import Runtime
 
 # on SIGTERM a worker stops taking jobs and lets running ones finish for this long; jobs that
@@ -44,19 +45,25 @@ async def _keep_working(app: App) -> None:
 
 def run_worker(runtime: Runtime, concurrency: int) -> None:
     """Work until SIGINT/SIGTERM; each of the `concurrency` jobs runs in its own thread."""
-    build_job_app(runtime).run_worker(
-        concurrency=concurrency,
-        name=worker_name("worker"),
-        shutdown_graceful_timeout=GRACEFUL_SECONDS,
-        delete_jobs="successful",
-    )
+    asyncio.run(_standalone(runtime, concurrency))
+
+
+async def _standalone(runtime: Runtime, concurrency: int) -> None:
+    app = build_job_app(runtime)
+    async with app.open_async(), listening(runtime):
+        await app.run_worker_async(
+            concurrency=concurrency,
+            name=worker_name("worker"),
+            shutdown_graceful_timeout=GRACEFUL_SECONDS,
+            delete_jobs="successful",
+        )
 
 
 @contextlib.asynccontextmanager
 async def in_process_worker(runtime: Runtime) -> AsyncIterator[None]:
     """One worker beside the web app for as long as the block runs (the server owns signals)."""
     app = build_job_app(runtime)
-    async with app.open_async():
+    async with app.open_async(), listening(runtime):
         task = asyncio.create_task(_keep_working(app))
         try:
             yield

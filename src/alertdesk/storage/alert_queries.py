@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import String, Uuid, and_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, aliased
 
@@ -23,6 +23,7 @@ from alertdesk.storage.models import (
     AlertRule,
     Asset,
     AssetExternalRef,
+    Integration,
     MaintenanceWindow,
     OrgMapping,
     Ticket,
@@ -35,22 +36,38 @@ from alertdesk.storage.models import (
 log = logging.getLogger(__name__)
 
 
+def _lock_statement(count: int) -> Any:
+    rows = [
+        {"tenant": bindparam("tenant", type_=Uuid), "id": bindparam(f"id{i}", type_=Uuid),
+         "integration_id": bindparam("integration_id", type_=Uuid),
+         "lock_key": bindparam(f"key{i}", type_=String)}
+        for i in range(count)
+    ]  # fmt: skip
+    insert = pg_insert(AlertLock).values(rows)
+    return insert.on_conflict_do_update(
+        index_elements=[AlertLock.tenant, AlertLock.integration_id, AlertLock.lock_key],
+        set_={"lock_key": insert.excluded.lock_key},  # a no-op update: it takes the row lock
+    ).returning(AlertLock.lock_key, AlertLock.ticket_alert_id)
+
+
+_LOCKS = {count: _lock_statement(count) for count in (1, 2, 3)}  # an event has 1 to 3 keys
+
+
 def lock_alert_keys(
     session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, keys: Sequence[str]
 ) -> dict[str, uuid.UUID | None]:
     """Lock one row per key (made on first use) until the transaction ends; each key's
     remembered ticket alert is returned. Every writer of alerts locks here, all its keys in
     one statement in sorted order, so two writers never deadlock; row locks hold on Citus."""
-    rows = [
-        {"tenant": tenant, "id": uuid.uuid4(), "integration_id": integration_id, "lock_key": k}
-        for k in sorted(set(keys))
-    ]
-    insert = pg_insert(AlertLock).values(rows)
-    statement = insert.on_conflict_do_update(
-        index_elements=[AlertLock.tenant, AlertLock.integration_id, AlertLock.lock_key],
-        set_={"lock_key": insert.excluded.lock_key},  # a no-op update: it takes the row lock
-    ).returning(AlertLock.lock_key, AlertLock.ticket_alert_id)
-    return {key: alert_id for key, alert_id in session.execute(statement)}
+    ordered = sorted(set(keys))
+    statement = _LOCKS.get(len(ordered))
+    if statement is None:
+        statement = _lock_statement(len(ordered))
+    params: dict[str, Any] = {"tenant": tenant, "integration_id": integration_id}
+    for i, key in enumerate(ordered):
+        params[f"id{i}"], params[f"key{i}"] = uuid.uuid4(), key
+    rows = session.connection().execute(statement, params)  # Core: not an ORM bulk insert
+    return {key: alert_id for key, alert_id in rows}
 
 
 def remember_ticket_alert(
@@ -81,96 +98,149 @@ class AlertContext:
     dedup_occurrences: int
     own_ticket_open: bool  # the stored alert's own ticket is still open
     dedup_remembered: bool = False  # the dedup target is the one the condition's lock row names
+    config_version: int = 0  # the integration's: keys its compiled rules and windows
+    search_pending: bool = False  # the remembered alert no longer qualifies: see `searched`
 
 
-def _asset_of(event: AlertEvent) -> Any:
-    t = event.tenant
-    return (
-        select(AssetExternalRef.asset_id, Asset.client_id)
-        .join(Asset, and_(Asset.tenant == t, Asset.id == AssetExternalRef.asset_id))
-        .where(
-            AssetExternalRef.tenant == t,
-            AssetExternalRef.provider == event.provider,
-            AssetExternalRef.external_id == (event.external_device_id or ""),
-        )
-        .limit(1)
-        .subquery()
+# The context is read by statements built once, with bound parameters: building them per
+# event was the largest Python cost of ingest.
+_TENANT = bindparam("tenant", type_=Uuid)
+_INTEGRATION = bindparam("integration_id", type_=Uuid)
+
+_ASSET = (
+    select(AssetExternalRef.asset_id, Asset.client_id)
+    .join(Asset, and_(Asset.tenant == _TENANT, Asset.id == AssetExternalRef.asset_id))
+    .where(
+        AssetExternalRef.tenant == _TENANT,
+        AssetExternalRef.provider == bindparam("provider", type_=String),
+        AssetExternalRef.external_id == bindparam("device_id", type_=String),
     )
-
-
-def _mapping_of(event: AlertEvent) -> Any:
-    return (
-        select(OrgMapping.client_id, OrgMapping.external_org_name)
-        .where(
-            OrgMapping.tenant == event.tenant,
-            OrgMapping.integration_id == event.integration_id,
-            OrgMapping.external_org_id == (event.external_org_id or ""),
-        )
-        .subquery()
+    .limit(1)
+    .subquery("device_asset")
+)
+_MAPPING = (
+    select(OrgMapping.client_id, OrgMapping.external_org_name)
+    .where(
+        OrgMapping.tenant == _TENANT,
+        OrgMapping.integration_id == _INTEGRATION,
+        OrgMapping.external_org_id == bindparam("org_id", type_=String),
     )
+    .subquery("org_mapping_of")
+)
+_VERSION = (
+    select(Integration.config_version)
+    .where(Integration.tenant == _TENANT, Integration.id == _INTEGRATION)
+    .scalar_subquery()
+)
 
 
-def _dedup_target(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> Any:
+def _dedup_target(remembered: bool) -> Any:
     """The first alert of this condition whose ticket is still open: the remembered one when
     it still qualifies (a primary-key lookup), else found among the condition's alerts."""
-    t = event.tenant
     query = (
         select(Alert.id, Alert.ticket_id, Alert.occurrence_count)
-        .join(Ticket, and_(Ticket.tenant == t, Ticket.id == Alert.ticket_id))
+        .join(Ticket, and_(Ticket.tenant == _TENANT, Ticket.id == Alert.ticket_id))
         .where(
-            Alert.tenant == t,
-            Alert.integration_id == event.integration_id,
-            Alert.dedup_key == dedup_key,
-            Alert.external_alert_id != event.external_alert_id,
+            Alert.tenant == _TENANT,
+            Alert.integration_id == _INTEGRATION,
+            Alert.dedup_key == bindparam("dedup_key", type_=String),
+            Alert.external_alert_id != bindparam("alert_id", type_=String),
             # same organization: alerts without a device share "no-device|…" across clients
-            Alert.external_org_id.is_not_distinct_from(event.external_org_id),
+            Alert.external_org_id.is_not_distinct_from(bindparam("event_org_id", type_=String)),
             Ticket.closed_at.is_(None),
         )
         # repeats are counted on the alert that opened the ticket
         .order_by(Alert.auto_ticket_created.desc(), Alert.created_at, Alert.id)
         .limit(1)
     )
-    return (query if remembered is None else query.where(Alert.id == remembered)).subquery()
+    if remembered:
+        query = query.where(Alert.id == bindparam("remembered", type_=Uuid))
+    return query.subquery("dedup_target")
+
+
+def _context(remembered: bool) -> Any:
+    own, dedup = aliased(Ticket, name="own_ticket"), _dedup_target(remembered)
+    stored = and_(
+        Alert.tenant == _TENANT,
+        Alert.integration_id == _INTEGRATION,
+        Alert.external_alert_id == bindparam("alert_id", type_=String),
+    )
+    return (
+        select(
+            Alert,
+            _ASSET.c.asset_id,
+            func.coalesce(_ASSET.c.client_id, _MAPPING.c.client_id),
+            _MAPPING.c.external_org_name,
+            dedup.c.id,
+            dedup.c.ticket_id,
+            dedup.c.occurrence_count,
+            own.id.is_not(None) & own.closed_at.is_(None),
+            _VERSION,
+        )
+        .select_from(select(literal(1).label("one")).subquery())
+        .outerjoin(Alert, stored)
+        .outerjoin(own, and_(own.tenant == _TENANT, own.id == Alert.ticket_id))
+        .outerjoin(_ASSET, literal(True))
+        .outerjoin(_MAPPING, literal(True))
+        .outerjoin(dedup, literal(True))
+    )
+
+
+_CONTEXT = {remembered: _context(remembered) for remembered in (False, True)}
+_DEDUP_SEARCH = select(_dedup_target(False))
+
+
+def _params(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> dict[str, Any]:
+    return {
+        "tenant": event.tenant,
+        "integration_id": event.integration_id,
+        "provider": event.provider,
+        "device_id": event.external_device_id or "",
+        "org_id": event.external_org_id or "",
+        "event_org_id": event.external_org_id,
+        "alert_id": event.external_alert_id,
+        "dedup_key": dedup_key,
+        "remembered": remembered,
+    }
 
 
 def load_context(
     session: Session, event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None
 ) -> AlertContext:
-    """Everything the pipeline needs to decide, in a single statement (a second one only when
-    the remembered ticket alert no longer qualifies)."""
-    asset, mapping = _asset_of(event), _mapping_of(event)
-    dedup = _dedup_target(event, dedup_key, remembered)
-    own = aliased(Ticket)
-    stored = and_(
-        Alert.tenant == event.tenant,
-        Alert.integration_id == event.integration_id,
-        Alert.external_alert_id == event.external_alert_id,
-    )
-    row = session.execute(
-        select(
-            Alert,
-            asset.c.asset_id,
-            func.coalesce(asset.c.client_id, mapping.c.client_id),
-            mapping.c.external_org_name,
-            dedup.c.id,
-            dedup.c.ticket_id,
-            dedup.c.occurrence_count,
-            own.id.is_not(None) & own.closed_at.is_(None),
-        )
-        .select_from(select(literal(1).label("one")).subquery())
-        .outerjoin(Alert, stored)
-        .outerjoin(own, and_(own.tenant == event.tenant, own.id == Alert.ticket_id))
-        .outerjoin(asset, literal(True))
-        .outerjoin(mapping, literal(True))
-        .outerjoin(dedup, literal(True))
-    ).one()
-    existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count, own_open = row
-    if remembered is not None and dedup_id is None:  # its ticket closed: look among the alerts
-        found = _dedup_target(event, dedup_key, None)
-        dedup_id, dedup_ticket, count = session.execute(select(found)).first() or (None, None, 0)
+    """Everything the pipeline needs to decide, in a single statement."""
+    params = _params(event, dedup_key, remembered)
+    row = session.execute(_CONTEXT[remembered is not None], params).one()
+    (
+        existing,
+        asset_id,
+        client_id,
+        organization,
+        dedup_id,
+        dedup_ticket,
+        count,
+        own_open,
+        version,
+    ) = row
     return AlertContext(
         existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count or 0,
-        bool(own_open), dedup_id is not None and dedup_id == remembered,
+        bool(own_open), dedup_id is not None and dedup_id == remembered, version or 0,
+        search_pending=remembered is not None and dedup_id is None,
+    )  # fmt: skip
+
+
+def searched(
+    session: Session, event: AlertEvent, dedup_key: str, context: AlertContext
+) -> AlertContext:
+    """When the remembered ticket alert no longer qualifies (its ticket closed), the
+    condition's open ticket is looked for among its alerts: a second statement, run only by a
+    decision that joins tickets."""
+    if not context.search_pending:
+        return context
+    found = session.execute(_DEDUP_SEARCH, _params(event, dedup_key, None)).first()
+    dedup_id, dedup_ticket, count = found or (None, None, 0)
+    return replace(
+        context, dedup_alert_id=dedup_id, dedup_ticket_id=dedup_ticket,
+        dedup_occurrences=count or 0, search_pending=False,
     )  # fmt: skip
 
 

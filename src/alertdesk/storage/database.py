@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from alertdesk.settings import Settings
 from alertdesk.storage.embedded import sqlalchemy_url, start_embedded
 
+POOL_RECYCLE_SECONDS = 1800
+
 
 @dataclass
 class Database:
@@ -28,7 +30,10 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, embedded: Any = None, **engine_args: Any) -> Database:
         engine_args.setdefault("connect_args", {}).setdefault("options", "-c timezone=UTC")
-        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, **engine_args)
+        # no ping per checkout (a round trip per transaction): a connection the server dropped
+        # fails once (503, retried by the caller) and the pool is then renewed
+        engine_args.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+        engine = create_engine(sqlalchemy_url(url), **engine_args)
         return cls(engine, sessionmaker(engine, expire_on_commit=False), embedded)
 
     @classmethod

@@ -1,6 +1,6 @@
-"""POST /webhooks/{provider}/{integration_id}: authenticate, store, then process — in one
-transaction: processing runs behind a savepoint, so a failure is rolled back alone and the
-stored delivery is marked for the retry (202); the answer is sent after the commit.
+"""POST /webhooks/{provider}/{integration_id}: authenticate, process and store — in one
+transaction (a delivery whose processing fails is stored on its own for the retry, 202); the
+answer is sent after the commit.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
 from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
+from alertdesk.services.integrations.inbound import Delivery
+from alertdesk.storage.models import InboundEvent
 from alertdesk.web.deps import runtime_of
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
@@ -68,20 +71,20 @@ def _ingest(
     token: str | None,
     body: bytes,
 ) -> JSONResponse:
-    now, database, vendor = runtime.now(), runtime.database, runtime.vendor
+    now, vendor = runtime.now(), runtime.vendor
+
+    def receive(session: Session) -> InboundEvent | Delivery:
+        integration = inbound.find_active_integration(session, provider, integration_id)
+        if integration is None or integration.webhook_secret_encrypted is None:
+            return Delivery(404, {"detail": "unknown or disconnected integration"})
+        secret = vendor.vault.decrypt(integration.webhook_secret_encrypted)
+        method = authenticate(secret, headers, token, body)
+        if method is None:
+            return Delivery(401, {"detail": "missing or wrong webhook secret"})
+        return inbound.received(integration, body, headers.get("content-type"), method, now)
+
     try:
-        with database.transaction() as session:
-            integration = inbound.find_active_integration(session, provider, integration_id)
-            if integration is None or integration.webhook_secret_encrypted is None:
-                return _answer(404, detail="unknown or disconnected integration")
-            secret = vendor.vault.decrypt(integration.webhook_secret_encrypted)
-            method = authenticate(secret, headers, token, body)
-            if method is None:
-                return _answer(401, detail="missing or wrong webhook secret")
-            stored = inbound.record(
-                session, integration, body, headers.get("content-type"), method, now
-            )
-            attempt = deliveries.process_in(session, stored, now)
+        delivery = deliveries.ingest(runtime.database, receive, now)
     except OperationalError as exc:  # the database is down: the vendor should retry later
         outage.failed(exc)
         return JSONResponse(
@@ -93,4 +96,4 @@ def _ingest(
         log.exception("could not store a %s webhook delivery", provider)
         return _answer(500, detail="the delivery could not be stored; please retry")
     outage.recovered()
-    return _answer(attempt.delivery.status_code, **attempt.delivery.body)
+    return _answer(delivery.status_code, **delivery.body)

@@ -1,5 +1,6 @@
-"""The event outbox: publishing queues one delivery job per transaction and tenant, in that
-transaction; delivery hands each event to each consumer of its type once, even when it is
+"""The event outbox: publishing writes the event and notifies the worker in one statement and
+queues no job inside the transaction (tests/jobs/test_outbox_listener.py: the worker queues
+one per tenant); delivery hands each event to each consumer of its type once, even when it is
 repeated after a consumer crashed; lost jobs are queued again by the sweep."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
 from alertdesk.services.automation.events import TICKET_CLOSED, TICKET_CREATED, publish
@@ -22,6 +24,7 @@ from alertdesk.services.automation.outbox import (
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Event, EventDelivery
 from tests.conftest import TenantCtx
+from tests.fakes.statements import statements
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -46,7 +49,8 @@ def delivery_jobs(session: Session) -> list[tuple[str, str | None]]:
 
 
 class Recorder:
-    """A consumer that records what it saw; it can crash on its first calls."""
+    """A consumer that records what it saw once its transaction commits (consumers do database
+    work only: a rolled-back handling did not happen); it can crash on its first calls."""
 
     def __init__(self, crashes: int = 0) -> None:
         self.seen: list[str] = []
@@ -56,7 +60,8 @@ class Recorder:
         if self.crashes:
             self.crashes -= 1
             raise RuntimeError("consumer crashed")
-        self.seen.append(event.payload["n"])
+        seen = event.payload["n"]
+        sa_event.listen(session, "after_commit", lambda _s: self.seen.append(seen), once=True)
 
 
 def publish_many(database: Database, tenant: uuid.UUID, *types: str) -> list[uuid.UUID]:
@@ -69,25 +74,18 @@ def publish_many(database: Database, tenant: uuid.UUID, *types: str) -> list[uui
         return [e.id for e in events]
 
 
-def test_a_transaction_queues_one_delivery_job_per_tenant(
-    session: Session, make_tenant: Callable[..., TenantCtx], tenant: TenantCtx
+def test_publishing_is_one_statement_and_queues_no_job_inside(
+    session: Session, tenant: TenantCtx
 ) -> None:
-    other = make_tenant()
     session.execute(text("delete from procrastinate_jobs"))
-    for _ in range(3):
-        publish(session, tenant.id, TICKET_CREATED, {}, NOW)
-    publish(session, other.id, TICKET_CREATED, {}, NOW)
-    key = f"outbox:{tenant.id}"
-    assert delivery_jobs(session) == [(str(tenant.id), key), (str(other.id), f"outbox:{other.id}")]
-
-
-def test_a_rolled_back_change_queues_nothing(session: Session, tenant: TenantCtx) -> None:
-    session.execute(text("delete from procrastinate_jobs"))
-    savepoint = session.begin_nested()
-    publish(session, tenant.id, TICKET_CREATED, {}, NOW)
     session.flush()
-    savepoint.rollback()
+    with statements(session.connection()) as seen:
+        event = publish(session, tenant.id, TICKET_CREATED, {"n": "1", "gone": None}, NOW)
+    [statement] = seen
+    assert "pg_notify" in statement
     assert delivery_jobs(session) == []
+    stored = session.get_one(Event, (tenant.id, event.id))
+    assert (stored.type, stored.payload, stored.delivered_at) == (TICKET_CREATED, {"n": "1"}, None)
 
 
 def test_each_consumer_gets_the_events_of_its_types_once_in_order(
@@ -111,7 +109,7 @@ def test_each_consumer_gets_the_events_of_its_types_once_in_order(
 def test_a_consumer_crash_is_retried_and_acts_once(
     database: Database, tenant: TenantCtx, session: Session
 ) -> None:
-    flaky, steady = Recorder(crashes=1), Recorder()
+    flaky, steady = Recorder(crashes=2), Recorder()  # in the batch, then one by one
     consumers = [
         Consumer("steady", frozenset({TICKET_CLOSED}), steady.handle),
         Consumer("flaky", frozenset({TICKET_CLOSED}), flaky.handle),
@@ -148,3 +146,19 @@ def test_the_sweep_queues_tenants_whose_delivery_job_was_lost(
     session.execute(text("delete from procrastinate_jobs"))  # the jobs were lost
     assert requeue_stragglers(session, NOW) == 1
     assert delivery_jobs(session) == [(str(tenant.id), f"outbox:{tenant.id}")]
+
+
+def test_a_batch_of_events_is_delivered_in_one_transaction(
+    database: Database, tenant: TenantCtx, connection: Connection
+) -> None:
+    recorder = Recorder()
+    publish_many(database, tenant.id, *[TICKET_CLOSED] * 5)
+    consumers = [Consumer("c", frozenset({TICKET_CLOSED}), recorder.handle)]
+    with statements(connection) as seen:
+        assert deliver_pending(database, tenant.id, consumers, NOW) == 5
+    assert recorder.seen == ["0", "1", "2", "3", "4"]
+    claims = [s for s in seen if s.startswith("INSERT INTO event_delivery")]
+    assert len(claims) == 5
+    work = [s for s in seen if "SAVEPOINT" not in s]  # the test's stand-in for a transaction
+    assert len(work) == 1 + 5 + 1, work  # read the batch, claim each, mark them delivered
+    assert len(seen) - len(work) == 2  # one transaction: begun and committed once

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from alertdesk.errors import Conflict
 from alertdesk.services.accounts.users import create_user
-from alertdesk.storage.models import Board, Priority, Tenant, TicketSequence, TicketStatus, User
+from alertdesk.storage.models import Board, Priority, Tenant, TicketStatus, User
+from alertdesk.storage.ticket_numbers import create_sequence
 
 DEFAULT_BOARD = "Service Desk"
 # (name, is_default, is_closed)
@@ -33,7 +34,7 @@ def create_tenant(
     tenant = Tenant(name=name)
     session.add(tenant)
     session.flush()
-    session.add(TicketSequence(tenant=tenant.tenant, last_number=0))
+    create_sequence(session, tenant.tenant)
     _seed_defaults(session, tenant)
     admin = create_user(
         session,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, literal, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.priority import PriorityOption, priority_for_severity
@@ -35,56 +35,58 @@ class AlertTicketRequest:
     actions: RuleActions
 
 
-def _route(
-    session: Session, tenant: uuid.UUID, actions: RuleActions
-) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None]:
-    """(board, its default status, assignee), read in one statement: the rule's board when it
-    still exists, else the default one; the rule's assignee while an active user, else nobody."""
+@dataclass(frozen=True)
+class _Routing:
+    board_id: uuid.UUID
+    status_id: uuid.UUID
+    assignee: uuid.UUID | None
+    priorities: list[tuple[uuid.UUID, str, int, bool]]  # (id, name, position, is_default)
+
+
+def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Routing:
+    """Board, its default status, assignee and the priorities, read in one statement: the
+    rule's board when it still exists, else the default one; the rule's assignee while an
+    active user, else nobody."""
     assignee = (
         select(User.id)
         .where(User.tenant == tenant, User.id == actions.assign_to_user_id, User.is_active)
         .scalar_subquery()
     )
-    row = session.execute(
-        select(Board.id, TicketStatus.id, assignee)
-        .join(
-            TicketStatus,
-            and_(
-                TicketStatus.tenant == tenant,
-                TicketStatus.board_id == Board.id,
-                TicketStatus.is_default,
-            ),
-        )
+    route = (
+        select(Board.id.label("board_id"), TicketStatus.id.label("status_id"),
+               assignee.label("assignee"))
+        .join(TicketStatus, and_(TicketStatus.tenant == tenant,
+                                 TicketStatus.board_id == Board.id, TicketStatus.is_default))
         .where(Board.tenant == tenant, (Board.id == actions.board_id) | Board.is_default)
         .order_by(case((Board.id == actions.board_id, 0), else_=1))
         .limit(1)
-    ).first()
-    if row is None:
-        raise InvalidField("board_id", "No board with a default status is available.")
-    return row[0], row[1], row[2]
-
-
-def _priority(
-    session: Session, tenant: uuid.UUID, event: AlertEvent, override: uuid.UUID | None
-) -> uuid.UUID:
-    """The override if it still exists, else the severity mapping, else the default priority."""
+        .subquery()
+    )  # fmt: skip
     rows = session.execute(
-        select(Priority.id, Priority.name, Priority.position, Priority.is_default).where(
-            Priority.tenant == tenant
-        )
-    ).all()
+        select(route.c.board_id, route.c.status_id, route.c.assignee, Priority.id,
+               Priority.name, Priority.position, Priority.is_default)
+        .select_from(select(literal(1).label("one")).subquery())
+        .outerjoin(route, literal(True))
+        .outerjoin(Priority, Priority.tenant == tenant)
+    ).all()  # fmt: skip
+    board_id, status_id, user_id = rows[0][:3]
+    if board_id is None or status_id is None:
+        raise InvalidField("board_id", "No board with a default status is available.")
+    priorities = [(r[3], r[4], r[5], r[6]) for r in rows if r[3] is not None]
+    return _Routing(board_id, status_id, user_id, priorities)
+
+
+def _priority(routing: _Routing, event: AlertEvent, override: uuid.UUID | None) -> uuid.UUID:
+    """The override if it still exists, else the severity mapping, else the default priority."""
+    rows = routing.priorities
     if not rows:
         raise InvalidField("priority_id", "There are no priorities.")
-    if override is not None and any(r.id == override for r in rows):
+    if override is not None and any(r[0] == override for r in rows):
         return override
-    options = [PriorityOption(r.id, r.name, r.position) for r in rows]
-    mapped = priority_for_severity(event.severity, options)
+    mapped = priority_for_severity(event.severity, [PriorityOption(*r[:3]) for r in rows])
     if mapped is not None:
         return mapped
-    fallback: uuid.UUID = next(
-        (r.id for r in rows if r.is_default), min(rows, key=lambda r: r.position).id
-    )
-    return fallback
+    return next((r[0] for r in rows if r[3]), min(rows, key=lambda r: r[2])[0])
 
 
 def first_note(event: AlertEvent) -> str:
@@ -101,7 +103,7 @@ def first_note(event: AlertEvent) -> str:
 def alert_ticket_draft(session: Session, request: AlertTicketRequest) -> TicketDraft:
     """Everything that can fail is resolved here, before anything is written."""
     event, actions, tenant = request.event, request.actions, request.event.tenant
-    board_id, status_id, assignee = _route(session, tenant, actions)
+    routing = _routing(session, tenant, actions)
     title, description = ticket_text(
         event, request.organization, actions.title_template, actions.description_template
     )
@@ -109,12 +111,12 @@ def alert_ticket_draft(session: Session, request: AlertTicketRequest) -> TicketD
         client_id=request.client_id,
         title=title,
         description=description,
-        board_id=board_id,
-        status_id=status_id,
-        priority_id=_priority(session, tenant, event, actions.priority_override),
+        board_id=routing.board_id,
+        status_id=routing.status_id,
+        priority_id=_priority(routing, event, actions.priority_override),
         source=event.provider,
         source_reference=event.external_alert_id,
-        assigned_to=assignee,
+        assigned_to=routing.assignee,
         asset_ids=[request.asset_id] if request.asset_id is not None else [],
         first_note=first_note(event),
     )

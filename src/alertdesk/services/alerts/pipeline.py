@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
 from alertdesk.core.dedup import condition_lock_key, dedup_key, lock_keys
-from alertdesk.core.rules import Rule, RuleMatch, match_rule
+from alertdesk.core.rules import CompiledRule, Rule, RuleMatch, match_compiled
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window, passed_windows
@@ -26,17 +26,17 @@ from alertdesk.services.alerts.alert_tickets import (
     AlertTicketRequest,
     alert_ticket_draft,
 )
+from alertdesk.services.alerts.compiled import config_of
 from alertdesk.services.alerts.lifecycle import acknowledge, reset
 from alertdesk.services.automation import events
 from alertdesk.services.tickets.opener import add_system_note, open_ticket
 from alertdesk.storage.alert_queries import (
     AlertContext,
-    active_rules,
-    active_windows,
     load_context,
     lock_alert_keys,
     open_alert_by_dedup_key,
     remember_ticket_alert,
+    searched,
 )
 from alertdesk.storage.models import Alert
 
@@ -148,7 +148,7 @@ def _windows(
 ) -> tuple[Window | None, list[Window]]:
     """The window covering the alert, and the active ones of its scope that did not."""
     scope = AlertScope(event.integration_id, context.client_id, context.asset_id)
-    windows = active_windows(session, event.tenant, event.integration_id)
+    windows = _config(session, event, context).windows
     return covering_window(windows, scope, at), passed_windows(windows, scope, at)
 
 
@@ -235,8 +235,8 @@ def _decide(
     window, passed = _windows(session, event, context, window_at)
     if window is not None:
         return _suppress(session, event, alert, window)
-    rules = active_rules(session, event.tenant, event.integration_id)
-    match = match_rule(rules, event)
+    rules = _config(session, event, context).rules
+    match = match_compiled(rules, event)
     alert.matched_rule_id = match.rule.id if match.rule else None
     trace: dict[str, Any] = {
         "window": None,
@@ -247,6 +247,7 @@ def _decide(
     if match.actions is None or not match.actions.create_ticket:
         reason = _record_only_reason(match)
         return _finish(session, event, alert, "recorded_only", trace | {"reason": reason}, now)
+    context = searched(session, event, alert.dedup_key, context)
     if context.dedup_ticket_id is not None:
         return _append_occurrence(session, event, alert, context, trace, now)
     if context.client_id is None:
@@ -269,12 +270,16 @@ def _decide(
     return _finish(session, event, alert, "ticket_created", trace, now)
 
 
-def _ranked(rule: Rule | None, rules: Sequence[Rule]) -> dict[str, Any] | None:
+def _config(session: Session, event: AlertEvent, context: AlertContext) -> Any:
+    return config_of(session, event.tenant, event.integration_id, context.config_version)
+
+
+def _ranked(rule: Rule | None, rules: Sequence[CompiledRule]) -> dict[str, Any] | None:
     """The matched rule for the trace, with its place among the active rules (1 = first)."""
     if rule is None:
         return None
-    ordered = sorted(rules, key=lambda r: r.priority_order)
-    return {"id": str(rule.id), "name": rule.name, "position": ordered.index(rule) + 1}
+    position = next(i for i, compiled in enumerate(rules, 1) if compiled.rule is rule)
+    return {"id": str(rule.id), "name": rule.name, "position": position}
 
 
 def _named(item: Any) -> dict[str, str] | None:

@@ -20,7 +20,7 @@ from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, alert_ti
 from alertdesk.services.alerts.pipeline import join_condition_ticket
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.services.tickets.opener import open_ticket
-from alertdesk.storage.alert_queries import AlertContext, load_context, lock_alert_keys
+from alertdesk.storage.alert_queries import AlertContext, load_context, lock_alert_keys, searched
 from alertdesk.storage.models import (
     Alert,
     Asset,
@@ -169,7 +169,9 @@ def ticket_for_alert(
         .where(Integration.tenant == tenant, Integration.id == alert.integration_id)
     ).one()
     event = alert_event(alert, provider)
-    context = load_context(session, event, alert.dedup_key, remembered)
+    context = searched(
+        session, event, alert.dedup_key, load_context(session, event, alert.dedup_key, remembered)
+    )
     if context.dedup_ticket_id is not None:
         return AlertTicket(_join(session, alert, event, context, actor, now), joined=True)
     client_id = alert.client_id or mapped_client

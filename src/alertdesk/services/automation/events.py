@@ -1,5 +1,6 @@
-"""The event outbox: events are written in the same transaction as the change they describe,
-with their delivery job (outbox.py)."""
+"""The event outbox: events are written in the same transaction as the change they describe;
+the same statement notifies the job worker, which queues their delivery once they commit
+(outbox.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, cast, func, insert, select
 from sqlalchemy.orm import Session
 
-from alertdesk.services.automation.outbox import request_delivery
+from alertdesk.services.automation.outbox import CHANNEL
 from alertdesk.storage.models import Alert, Event
 
 RMM_ALERT_TRIGGERED = "RMM_ALERT_TRIGGERED"
@@ -31,16 +32,28 @@ def _json(value: Any) -> Any:
 def publish(
     session: Session, tenant: uuid.UUID, type_: str, payload: Mapping[str, Any], now: datetime
 ) -> Event:
-    """Queue an event; None values are left out of the payload rather than sent as null."""
+    """Write an event and notify the worker (PostgreSQL sends it at commit, once per tenant
+    and transaction), in one statement; None values are left out of the payload."""
     event = Event(
         tenant=tenant,
+        id=uuid.uuid4(),
         type=type_,
         payload={k: _json(v) for k, v in payload.items() if v is not None},
         created_at=now,
+        delivered_at=None,
     )
-    session.add(event)
-    request_delivery(session, tenant)
+    session.execute(_PUBLISH, {c: getattr(event, c) for c in _COLUMNS})
     return event
+
+
+_COLUMNS = ("tenant", "id", "type", "payload", "created_at", "delivered_at")
+_WRITTEN = (
+    insert(Event)
+    .values({c: bindparam(c, type_=Event.__table__.c[c].type) for c in _COLUMNS})
+    .returning(Event.tenant)
+    .cte("written")
+)
+_PUBLISH = select(func.pg_notify(CHANNEL, cast(_WRITTEN.c.tenant, String)))
 
 
 def alert_payload(provider: str, alert: Alert) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""Running webhook deliveries: a new one in the transaction that stores it (behind a
-savepoint); stored ones (replays from the API, UI, CLI and the worker) one transaction each,
-claimed with `FOR UPDATE SKIP LOCKED`; and pruning."""
+"""Running webhook deliveries: a new one processed and stored in one transaction (`ingest`);
+stored ones (replays from the API, UI, CLI and the worker) one transaction each, claimed with
+`FOR UPDATE SKIP LOCKED`; and pruning."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,21 +67,46 @@ def process_stored(
     return Attempt(delivery, ok=True)
 
 
-def process_in(session: Session, stored: InboundEvent, now: datetime) -> Attempt:
-    """Process a delivery stored in this same transaction, behind a savepoint: a failure rolls
-    back only the processing and marks the delivery (failed for the retry, or rejected when
-    the database refused a value) — one commit per delivery, and still nothing lost."""
-    tenant, inbound_id = stored.tenant, stored.id
-    try:
-        with session.begin_nested():
-            return Attempt(inbound.process(session, stored, now), ok=True)
-    except DataError as exc:
-        delivery = inbound.mark_unstorable(session, tenant, inbound_id, exc, now)
-        return Attempt(delivery or _queued(inbound_id), ok=False)
-    except Exception as exc:
-        log.exception("processing webhook delivery %s failed; queued for retry", inbound_id)
-        inbound.mark_failed(session, tenant, inbound_id, repr(exc), now)
-        return Attempt(_queued(inbound_id), ok=False)
+def ingest(
+    database: Database, receive: Callable[[Session], InboundEvent | Delivery], now: datetime
+) -> Delivery:
+    """One webhook delivery, processed and stored in one transaction (one commit).
+
+    `receive` authenticates it in that transaction and returns it as received (not stored
+    yet), or the answer that refuses it. The delivery row is written after processing, with
+    its result. When processing raises, its work is rolled back and the delivery is stored on
+    its own: failed for the retry (202), or rejected when the database refused a value (400).
+    Nothing is lost: nothing was acknowledged before a commit.
+    """
+    with database.transaction() as session:
+        received = receive(session)
+        if isinstance(received, Delivery):
+            return received
+        try:
+            delivery = inbound.process(session, received, now)
+        except Exception as exc:
+            session.rollback()
+            failure = exc
+        else:
+            session.add(received)
+            return delivery
+    return _keep_unprocessed(database, received, failure, now)
+
+
+def _keep_unprocessed(
+    database: Database, received: InboundEvent, failure: Exception, now: datetime
+) -> Delivery:
+    received.attempts = 1
+    if isinstance(failure, DataError):  # a value the database will never take
+        delivery = inbound.set_unstorable(received, failure, now)
+    else:
+        log.error("processing webhook delivery %s failed; queued for retry", received.id,
+                  exc_info=failure)  # fmt: skip
+        inbound.set_failed(received, repr(failure), now)
+        delivery = _queued(received.id)
+    with database.transaction() as session:
+        session.add(received)
+    return delivery
 
 
 def _queued(inbound_id: uuid.UUID) -> Delivery:

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
-from alertdesk.core.ticket_numbers import format_ticket_number
-from alertdesk.errors import Conflict
 from alertdesk.services.automation import events
-from alertdesk.storage.models import Ticket, TicketAsset, TicketComment, TicketSequence
+from alertdesk.storage.models import Ticket, TicketAsset, TicketComment
+from alertdesk.storage.ticket_numbers import next_number
 
 
 @dataclass(frozen=True)
@@ -40,25 +39,17 @@ class TicketDraft:
 def open_ticket(
     session: Session, tenant: uuid.UUID, draft: TicketDraft, actor: Actor, now: datetime
 ) -> Ticket:
-    ticket = Ticket(
-        tenant=tenant,
-        id=uuid.uuid4(),
-        number=allocate_number(session, tenant),
-        title=draft.title,
-        description=draft.description,
-        client_id=draft.client_id,
-        board_id=draft.board_id,
-        status_id=draft.status_id,
-        priority_id=draft.priority_id,
-        category_id=draft.category_id,
-        assigned_to=draft.assigned_to,
-        source=draft.source,
-        source_reference=draft.source_reference,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ticket)
-    session.flush()  # the ticket row first: links, comments and alerts refer to it
+    """The ticket row first (its number drawn by the same INSERT): links, comments and alerts
+    refer to it."""
+    values = {
+        "tenant": tenant, "id": uuid.uuid4(), "number": next_number(tenant),
+        "title": draft.title, "description": draft.description, "client_id": draft.client_id,
+        "board_id": draft.board_id, "status_id": draft.status_id,
+        "priority_id": draft.priority_id, "category_id": draft.category_id,
+        "assigned_to": draft.assigned_to, "source": draft.source,
+        "source_reference": draft.source_reference, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    ticket = session.scalars(insert(Ticket).values(values).returning(Ticket)).one()
     for asset_id in dict.fromkeys(draft.asset_ids):
         session.add(TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
     if draft.first_note:
@@ -73,19 +64,6 @@ def open_ticket(
     }
     events.publish(session, tenant, events.TICKET_CREATED, payload, now)
     return ticket
-
-
-def allocate_number(session: Session, tenant: uuid.UUID) -> str:
-    """Next number for the tenant; the row lock of the UPDATE serializes concurrent callers."""
-    sequence = session.scalar(
-        update(TicketSequence)
-        .where(TicketSequence.tenant == tenant)
-        .values(last_number=TicketSequence.last_number + 1)
-        .returning(TicketSequence.last_number)
-    )
-    if sequence is None:
-        raise Conflict("This tenant has no ticket sequence; was it created with `alertdesk init`?")
-    return format_ticket_number(sequence)
 
 
 def add_system_note(

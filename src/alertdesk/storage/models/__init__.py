@@ -1,5 +1,6 @@
 """All tables, imported here so the metadata is complete for Alembic and the schema test."""
 
+from alertdesk.storage.models import config_version  # noqa: F401  (registers its listener)
 from alertdesk.storage.models.alerts import (
     Alert,
     AlertLock,
@@ -25,7 +26,6 @@ from alertdesk.storage.models.integrations import (
 from alertdesk.storage.models.people import (
     ApiToken,
     Tenant,
-    TicketSequence,
     User,
     UserSession,
 )
@@ -76,7 +76,6 @@ __all__ = [
     "TicketAsset",
     "TicketComment",
     "TicketHistory",
-    "TicketSequence",
     "TicketStatus",
     "TimeEntry",
     "User",

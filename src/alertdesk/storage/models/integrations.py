@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKeyConstraint,
@@ -48,6 +49,8 @@ class Integration(TenantKeyed, Base):
     poll_lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # bumped by every rule or window change that applies to it: keys the pipeline's cache
+    config_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class OrgMapping(TenantKeyed, Base):

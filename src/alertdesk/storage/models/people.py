@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -33,16 +32,6 @@ class Tenant(Base):
     tenant: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class TicketSequence(Base):
-    """Last ticket number handed out; incremented under a row lock, so numbers never collide."""
-
-    __tablename__ = "ticket_sequence"
-    __table_args__ = (ForeignKeyConstraint(["tenant"], ["tenant.tenant"], ondelete="CASCADE"),)
-
-    tenant: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    last_number: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class User(TenantKeyed, Base):

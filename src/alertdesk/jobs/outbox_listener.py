@@ -1,0 +1,73 @@
+"""The job worker's ear for the event outbox: LISTEN on outbox.CHANNEL and queue one delivery
+job per notified tenant (at most one waiting per tenant). On every (re)connect the tenants with
+undelivered events are queued, so what was published meanwhile does not wait for the sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
+
+import psycopg
+
+from alertdesk.jobs.app import conninfo
+from alertdesk.runtime import Runtime
+from alertdesk.services.automation import outbox
+
+GATHER_SECONDS = 0.05  # notices arriving this close together are queued in one transaction
+RECONNECT_SECONDS = 5.0
+log = logging.getLogger(__name__)
+
+
+def queue_tenants(runtime: Runtime, tenants: Iterable[uuid.UUID]) -> None:
+    with runtime.database.transaction() as session:
+        for tenant in sorted(set(tenants)):
+            outbox.defer_delivery(session, tenant)
+
+
+def queue_undelivered(runtime: Runtime) -> int:
+    with runtime.database.transaction() as session:
+        return outbox.requeue_stragglers(session, runtime.now(), age=timedelta(0))
+
+
+def _tenant(payload: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(payload)
+    except ValueError:  # anyone who can reach the database can NOTIFY: ignore the rest
+        return None
+
+
+async def listen(runtime: Runtime) -> None:
+    """Until cancelled; a lost connection is opened again."""
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(
+                conninfo(runtime), autocommit=True
+            ) as conn:
+                await conn.execute(f"LISTEN {outbox.CHANNEL}")
+                await asyncio.to_thread(queue_undelivered, runtime)
+                while True:
+                    first = [n.payload async for n in conn.notifies(stop_after=1)]
+                    more = [n.payload async for n in conn.notifies(timeout=GATHER_SECONDS)]
+                    tenants = [t for t in map(_tenant, first + more) if t is not None]
+                    if tenants:
+                        await asyncio.to_thread(queue_tenants, runtime, tenants)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the outbox listener stopped; reconnecting in %s s", RECONNECT_SECONDS)
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def listening(runtime: Runtime) -> AsyncIterator[None]:
+    task = asyncio.create_task(listen(runtime))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
