@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -106,8 +107,8 @@ def serve(
         int | None,
         typer.Option(
             min=1, max=64,
-            help="Web processes (ALERTDESK_SERVE_WORKERS; default 1); needs ALERTDESK_DATABASE_URL."
-            " One of them runs the job worker.",
+            help="Web processes (ALERTDESK_SERVE_WORKERS; default: one per CPU with"
+            " ALERTDESK_DATABASE_URL, else 1). One of them runs the job worker.",
         ),
     ] = None,
 ) -> None:  # fmt: skip
@@ -119,7 +120,7 @@ def serve(
     if not worker:
         os.environ["ALERTDESK_SERVE_WORKER"] = "false"
     settings = Settings()
-    processes = workers or settings.serve_workers
+    processes = settings.web_processes(workers)
     if processes > 1 and not settings.database_url:
         typer.echo(
             "Several web processes need a PostgreSQL server: set ALERTDESK_DATABASE_URL"
@@ -131,6 +132,30 @@ def serve(
     uvicorn.run(
         "alertdesk.app:create_app_from_env", factory=True, host=host, port=port, workers=processes
     )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the demo's web server")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of the demo's own embedded database (default: a new one)"),
+    ] = None,
+    keep_serving: Annotated[
+        bool,
+        typer.Option("--serve/--exit", help="Keep the server running after the story (default)"),
+    ] = True,
+) -> None:
+    """Try alertdesk without any vendor account: a demo tenant on its own embedded database,
+    fake NinjaOne, TacticalRMM and Huntress APIs, a scenario replayed, then the UI to look at."""
+    from alertdesk.demo.run import run_demo
+    from alertdesk.demo.scenario import DemoFailed
+
+    try:
+        run_demo(Console(), port, data_dir, keep_serving)
+    except DemoFailed as exc:
+        err.print(f"[red]the demo stopped:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
 
 
 @app.command("worker")
