@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -130,14 +130,71 @@ class CompiledRule:
     actions: RuleActions | None
     conditions_error: str | None = None
     actions_error: str | None = None
+    keywords: tuple[str, ...] = ()  # lower-cased
 
 
-def compile_rules(rules: Sequence[Rule]) -> tuple[CompiledRule, ...]:
+# the conditions on one event field each: indexed, so an event looks at its candidates only
+_INDEXED = (
+    ("severities", "severity"),
+    ("activity_types", "activity_type"),
+    ("alert_classes", "alert_class"),
+    ("source_types", "source_type"),
+    ("organization_ids", "external_org_id"),
+)
+
+
+@dataclass(frozen=True)
+class _FieldIndex:
+    """For one event field: a bit per rule (bit i = the i-th rule in order) that accepts any
+    value, and per value the rules that ask for it."""
+
+    attribute: str
+    any_value: int
+    by_value: dict[str, int]
+
+    def accepting(self, event: AlertEvent) -> int:
+        value = getattr(event, self.attribute)
+        return self.any_value | (self.by_value.get(value, 0) if value is not None else 0)
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """Active rules in evaluation order, with their exact-value conditions indexed as bit
+    masks: matching costs a few big-integer operations plus the keyword and pattern checks of
+    the rules that pass them, not a walk over every rule."""
+
+    rules: tuple[CompiledRule, ...]
+    indexes: tuple[_FieldIndex, ...]
+    broken: int  # rules whose conditions are invalid (skipped, with a warning)
+
+    def __iter__(self) -> Iterator[CompiledRule]:
+        return iter(self.rules)
+
+    def candidates(self, event: AlertEvent) -> int:
+        mask = (1 << len(self.rules)) - 1 & ~self.broken
+        for index in self.indexes:
+            mask &= index.accepting(event)
+            if not mask:
+                break
+        return mask
+
+
+def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
     """The active rules in evaluation order (lowest priority_order first), ready to match."""
-    return tuple(
-        _compiled(r)
-        for r in sorted((r for r in rules if r.is_active), key=lambda r: r.priority_order)
-    )
+    ordered = sorted((r for r in rules if r.is_active), key=lambda r: r.priority_order)
+    compiled = tuple(_compiled(r) for r in ordered)
+    indexes = []
+    for condition, attribute in _INDEXED:
+        any_value, by_value = 0, dict[str, int]()
+        for i, rule in enumerate(compiled):
+            wanted = getattr(rule.conditions, condition) if rule.conditions else None
+            if not wanted:
+                any_value |= 1 << i
+            for value in wanted or ():
+                by_value[value] = by_value.get(value, 0) | 1 << i
+        indexes.append(_FieldIndex(attribute, any_value, by_value))
+    broken = sum(1 << i for i, rule in enumerate(compiled) if rule.conditions is None)
+    return CompiledRules(compiled, tuple(indexes), broken)
 
 
 def _compiled(rule: Rule) -> CompiledRule:
@@ -152,7 +209,10 @@ def _compiled(rule: Rule) -> CompiledRule:
         actions = RuleActions.model_validate(rule.actions)
     except ValidationError as exc:
         actions_error = str(exc)
-    return CompiledRule(rule, conditions, pattern, actions, conditions_error, actions_error)
+    keywords = tuple(k.lower() for k in (conditions.keywords or ())) if conditions else ()
+    return CompiledRule(
+        rule, conditions, pattern, actions, conditions_error, actions_error, keywords
+    )
 
 
 def match_rule(rules: Sequence[Rule], event: AlertEvent) -> RuleMatch:
@@ -160,20 +220,40 @@ def match_rule(rules: Sequence[Rule], event: AlertEvent) -> RuleMatch:
     return match_compiled(compile_rules(rules), event)
 
 
-def match_compiled(rules: Sequence[CompiledRule], event: AlertEvent) -> RuleMatch:
+def match_compiled(rules: CompiledRules, event: AlertEvent) -> RuleMatch:
     """`match_rule` over rules compiled beforehand (the pipeline caches them)."""
-    warnings: list[str] = []
-    for compiled in rules:
+    message = event.message or ""
+    lowered: str | None = None
+    mask = rules.candidates(event)
+    while mask:
+        low = mask & -mask
+        mask ^= low
+        position = low.bit_length() - 1
+        compiled = rules.rules[position]
+        if compiled.keywords:
+            lowered = message.lower() if lowered is None else lowered
+            if not any(k in lowered for k in compiled.keywords):
+                continue
+        if compiled.pattern is not None and compiled.pattern.search(message) is None:
+            continue
+        return _matched(rules, position)
+    return RuleMatch(None, None, _skipped(rules, len(rules.rules)))
+
+
+def _matched(rules: CompiledRules, position: int) -> RuleMatch:
+    compiled, warnings = rules.rules[position], _skipped(rules, position)
+    if compiled.actions is None:
+        reason = compiled.actions_error
         name = compiled.rule.name
-        if compiled.conditions is None:
-            reason = compiled.conditions_error
-            warnings.append(f"rule {name!r} skipped: its conditions are invalid ({reason})")
-            continue
-        if not _matches(compiled.conditions, compiled.pattern, event):
-            continue
-        if compiled.actions is None:
-            reason = compiled.actions_error
-            warnings.append(f"rule {name!r} has invalid actions; alert recorded only ({reason})")
-            return RuleMatch(compiled.rule, None, tuple(warnings))
-        return RuleMatch(compiled.rule, compiled.actions, tuple(warnings))
-    return RuleMatch(None, None, tuple(warnings))
+        warning = f"rule {name!r} has invalid actions; alert recorded only ({reason})"
+        return RuleMatch(compiled.rule, None, (*warnings, warning))
+    return RuleMatch(compiled.rule, compiled.actions, warnings)
+
+
+def _skipped(rules: CompiledRules, before: int) -> tuple[str, ...]:
+    """The warnings of the broken rules evaluated before `before` (in order)."""
+    return tuple(
+        f"rule {r.rule.name!r} skipped: its conditions are invalid ({r.conditions_error})"
+        for i, r in enumerate(rules.rules[:before])
+        if rules.broken >> i & 1
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from alertdesk.core.rules import CompiledRule, compile_rules
+from alertdesk.core.rules import CompiledRules, compile_rules
 from alertdesk.core.windows import Window
 from alertdesk.storage.alert_queries import active_rules, active_windows
 
@@ -19,7 +19,7 @@ MAX_ENTRIES = 4096  # integrations kept; past it the cache starts over
 
 @dataclass(frozen=True)
 class IntegrationConfig:
-    rules: tuple[CompiledRule, ...]
+    rules: CompiledRules
     windows: tuple[Window, ...]
 
 

@@ -7,7 +7,6 @@ with the outbox events and the decision trace written in the same transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
 from alertdesk.core.dedup import condition_lock_key, dedup_key, lock_keys
-from alertdesk.core.rules import CompiledRule, Rule, RuleMatch, match_compiled
+from alertdesk.core.rules import CompiledRules, Rule, RuleMatch, match_compiled
 from alertdesk.core.times import implausible
 from alertdesk.core.types import AlertEvent, Outcome, OutcomeKind, ordinal
 from alertdesk.core.windows import AlertScope, Window, covering_window, passed_windows
@@ -274,7 +273,7 @@ def _config(session: Session, event: AlertEvent, context: AlertContext) -> Any:
     return config_of(session, event.tenant, event.integration_id, context.config_version)
 
 
-def _ranked(rule: Rule | None, rules: Sequence[CompiledRule]) -> dict[str, Any] | None:
+def _ranked(rule: Rule | None, rules: CompiledRules) -> dict[str, Any] | None:
     """The matched rule for the trace, with its place among the active rules (1 = first)."""
     if rule is None:
         return None
