@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from alertdesk.errors import AlertdeskError
-from alertdesk.runtime import Runtime, run_in_transaction
-from alertdesk.services.accounts.auth import issue_token
-from alertdesk.services.accounts.directory import users_with_email
-from alertdesk.services.accounts.tenants import create_tenant, find_tenant
-from alertdesk.services.accounts.users import create_user
-from alertdesk.services.integrations.deliveries import prune, replay
 from alertdesk.settings import Settings
-from alertdesk.storage.migrate import awaiting_distribution
-from alertdesk.storage.migrate import distribute as distribute_schema
+
+if TYPE_CHECKING:
+    from alertdesk.runtime import Runtime
+
+# Commands import what they use when they run: `serve`'s supervisor process (several web
+# processes) then stays small, and `--help` is quick.
 
 app = typer.Typer(help="alertdesk: RMM and security alerts into tickets.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -34,6 +32,8 @@ err = Console(stderr=True)
 @contextmanager
 def runtime() -> Iterator[Runtime]:
     """The configured (or embedded) database, migrated, with the vendor client; closed on exit."""
+    from alertdesk.runtime import Runtime
+
     built = Runtime.from_settings(Settings())
     try:
         yield built
@@ -62,6 +62,9 @@ def migrate(
     ] = False,
 ) -> None:
     """Apply database migrations (on Citus, new tables are distributed as they are created)."""
+    from alertdesk.storage.migrate import awaiting_distribution
+    from alertdesk.storage.migrate import distribute as distribute_schema
+
     with failing_cleanly(), runtime() as rt:
         engine = rt.database.engine
         if distribute:
@@ -83,6 +86,9 @@ def init(
     admin_password: Annotated[str, typer.Option(help="Password of the first admin")],
 ) -> None:
     """Create a tenant with its admin and default board, statuses and priorities."""
+    from alertdesk.services.accounts.auth import issue_token
+    from alertdesk.services.accounts.tenants import create_tenant
+
     with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         created, admin = create_tenant(session, tenant, admin_email, admin_password)
         issued = issue_token(session, admin, "created by alertdesk init", rt.now())
@@ -211,6 +217,10 @@ def inbound_replay(
 ) -> None:
     """Process again the webhook deliveries that failed (all tenants unless --tenant; on Citus
     that reads every shard)."""
+    from alertdesk.runtime import run_in_transaction
+    from alertdesk.services.accounts.tenants import find_tenant
+    from alertdesk.services.integrations.deliveries import replay
+
     with failing_cleanly(), runtime() as rt:
         tenant_id = None
         if tenant is not None:
@@ -229,6 +239,8 @@ def inbound_replay(
 def inbound_prune() -> None:
     """Delete the webhook deliveries older than ALERTDESK_INBOUND_RETENTION_DAYS (default 30),
     except those still to be processed, in every tenant (on Citus: every shard)."""
+    from alertdesk.services.integrations.deliveries import prune
+
     with runtime() as rt:
         days = rt.settings.inbound_retention_days
         removed = prune(rt.database, rt.now(), days)
@@ -244,6 +256,9 @@ def users_create(
     role: Annotated[str, typer.Option(help="admin or technician")] = "technician",
 ) -> None:
     """Add a user to a tenant."""
+    from alertdesk.services.accounts.tenants import find_tenant
+    from alertdesk.services.accounts.users import create_user
+
     with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         found = find_tenant(session, tenant)
         if found is None:
@@ -262,6 +277,9 @@ def tokens_create(
     expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Print a new API token for a user (shown once)."""
+    from alertdesk.services.accounts.auth import issue_token
+    from alertdesk.services.accounts.directory import users_with_email
+
     with failing_cleanly(), runtime() as rt, rt.database.transaction() as session:
         users = users_with_email(session, email, tenant)
         if not users:
