@@ -79,10 +79,11 @@ def test_a_mapped_incident_becomes_a_routed_self_contained_ticket(
     result = process(session, setup, incident())
     assert result.action == "create_ticket"
     alert = alert_of(session, setup, 512877)
-    assert (alert.ticket_id, alert.severity, alert.status) == (
+    assert (alert.ticket_id, alert.severity, alert.status, alert.client_id) == (
         result.ticket_id,
         "critical",
         "active",
+        setup.client_id,  # the organization's client: the Alerts list shows it
     )
     ticket = session.get_one(Ticket, (setup.source.tenant, result.ticket_id))
     assert (ticket.client_id, ticket.board_id, ticket.status_id) == (
@@ -153,6 +154,7 @@ def test_an_unknown_organization_goes_to_the_fallback_and_is_discovered(
     assert ticket.priority_id == setup.priorities["medium"]
     found = session.scalars(select(OrgMapping).where(OrgMapping.external_org_id == "600")).one()
     assert (found.client_id, found.external_org_name) == (None, "Discovered Org 600")
+    assert alert_of(session, setup, 2000).client_id is None  # unmapped: no client of its own
 
 
 def test_an_opted_out_organization_is_recorded_without_a_ticket(

@@ -99,24 +99,31 @@ def process_incident(
     )
     planned = PlannedMapping(mapping.client_id, mapping.auto_create_tickets) if mapping else None
     action = plan_incident_action(incident, existing, planned, source.settings)
-    return _carry_out(session, source, action, incident, alert, agent, organization_name, now)
+    found = Found(incident, alert, agent, organization_name, mapping.client_id if mapping else None)
+    return _carry_out(session, source, action, found, now)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What is known of one incident: the report, its alert row, agent and organization (its
+    client when the organization is mapped)."""
+
+    incident: Mapping[str, Any]
+    alert: Alert | None
+    agent: Mapping[str, Any] | None
+    organization_name: str | None
+    client_id: uuid.UUID | None
 
 
 def _carry_out(
-    session: Session,
-    source: Source,
-    action: IncidentAction,
-    incident: Mapping[str, Any],
-    alert: Alert | None,
-    agent: Mapping[str, Any] | None,
-    organization_name: str | None,
-    now: datetime,
+    session: Session, source: Source, action: IncidentAction, found: Found, now: datetime
 ) -> Processed:
+    incident, alert, agent = found.incident, found.alert, found.agent
     if isinstance(action, Skip):
         return Processed("skip", alert.id if alert else None, alert.ticket_id if alert else None)
     if isinstance(action, CreateTicket):
-        ticket = _open(session, source, action, incident, agent, organization_name, now)
-        alert = _record(session, source, alert, incident, ticket.id, now, agent)
+        ticket = _open(session, source, action, incident, agent, found.organization_name, now)
+        alert = _record(session, source, alert, found, ticket.id, now)
         return Processed("create_ticket", alert.id, ticket.id)
     if isinstance(action, AppendNote):
         assert alert is not None  # the planner notes only incidents with a ticket
@@ -127,11 +134,11 @@ def _carry_out(
         )  # fmt: skip
         if action.close:
             _close(session, source.tenant, alert.ticket_id, action.close_status_id, now)
-        alert = _record(session, source, alert, incident, alert.ticket_id, now, agent)
+        alert = _record(session, source, alert, found, alert.ticket_id, now)
         return Processed("append_note", alert.id, alert.ticket_id, closed=action.close)
     assert isinstance(action, RecordOnly)
     ticket_id = alert.ticket_id if alert else None
-    alert = _record(session, source, alert, incident, ticket_id, now, agent)
+    alert = _record(session, source, alert, found, ticket_id, now)
     return Processed("record_only", alert.id, alert.ticket_id)
 
 
@@ -267,13 +274,13 @@ def _record(
     session: Session,
     source: Source,
     alert: Alert | None,
-    incident: Mapping[str, Any],
+    found: Found,
     ticket_id: uuid.UUID | None,
     now: datetime,
-    agent: Mapping[str, Any] | None = None,
 ) -> Alert:
     """The incident's alert row, written as of this incident (the raw report and when it was
-    processed: the planner's memory of what it has seen)."""
+    processed: the planner's memory of what it has seen), with its organization's client."""
+    incident, agent = found.incident, found.agent
     created = alert is None
     if alert is None:
         alert = Alert(
@@ -288,6 +295,7 @@ def _record(
     alert.status = "resolved" if is_closed_status(field_text(incident, "status")) else "active"
     alert.resolved_at = when if alert.status == "resolved" else None
     alert.external_org_id = field_text(incident, "organization_id") or None
+    alert.client_id = found.client_id
     alert.external_device_id = field_text(incident, "agent_id") or None
     hostname = str((agent or {}).get("hostname") or "").strip()[:255]
     alert.device_name = hostname or alert.device_name
