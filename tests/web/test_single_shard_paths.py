@@ -145,3 +145,14 @@ def test_every_statement_of_a_hot_path_is_pinned_to_its_tenant(
     touching = [sql for sql in seen if TABLE_REF.search(sql)]
     assert len(touching) >= 2
     assert {sql: unpinned(sql) for sql in touching if unpinned(sql)} == {}
+
+
+def test_the_route_of_an_integration_is_read_once_per_process(
+    client: TestClient, tenant: TenantCtx, ninja: Connected, connection: Connection
+) -> None:
+    """An integration never changes tenant: its route is remembered after the first delivery."""
+    _trigger(client, ninja)
+    with statements(connection) as seen:
+        _repeat(client, ninja, tenant)
+    assert [sql for sql in seen if "integration_route" in sql] == []
+    assert any(sql.startswith("SELECT integration.") for sql in seen)  # the row itself: read

@@ -31,6 +31,8 @@ MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer
 # delivery still "received" after this long is picked up by the next retry run
 STALE_RECEIVED = timedelta(seconds=30)
 PENDING = ("received", "failed")  # still to be processed; any other status is final
+MAX_ROUTES = 10_000
+_ROUTES: dict[uuid.UUID, uuid.UUID] = {}  # integration id → its tenant (never changes)
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,22 @@ def find_active_integration(
     session: Session, provider: str, integration_id: uuid.UUID
 ) -> Integration | None:
     """The webhook URL carries only the id: its route (a reference table) names the tenant, so
-    the integration is then read from that tenant's shard alone (two statements: one joining
-    both would reach every shard on Citus)."""
+    the integration is then read from that tenant's shard alone (one joining both would reach
+    every shard on Citus). An integration never changes tenant: the route is remembered by the
+    process, so a delivery costs one statement here."""
     spec = get_provider(provider)
     if spec is None or spec.webhook is None:
         return None
-    tenant = session.scalar(
-        select(IntegrationRoute.tenant).where(IntegrationRoute.integration_id == integration_id)
-    )
+    tenant = _ROUTES.get(integration_id)
     if tenant is None:
-        return None
+        tenant = session.scalar(
+            select(IntegrationRoute.tenant).where(IntegrationRoute.integration_id == integration_id)
+        )
+        if tenant is None:
+            return None
+        if len(_ROUTES) >= MAX_ROUTES:
+            _ROUTES.clear()
+        _ROUTES[integration_id] = tenant
     return session.scalar(
         select(Integration).where(
             Integration.tenant == tenant,
