@@ -35,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import psycopg
 
 from alertdesk.app import create_app
 from alertdesk.providers.huntress.api import MIN_INTERVAL, HuntressApi, HuntressCredentials
@@ -52,6 +50,7 @@ from alertdesk.providers.huntress.api import pacer_for as huntress_pacer
 from alertdesk.runtime import Runtime
 from alertdesk.settings import Settings
 from alertdesk.testing.fakes import FakeHuntress, huntress_fixture, serving
+from scratch import scratch_database
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -283,16 +282,8 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=7, help="backfill_days (1-30)")
     args = parser.parse_args()
 
-    name = f"alertdesk_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = args.server.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            results = {"database": name, **run(args, url, Path(folder))}
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    with scratch_database(args.server) as (name, url), tempfile.TemporaryDirectory() as folder:
+        results = {"database": name, **run(args, url, Path(folder))}
     print(json.dumps(results, indent=2))
     table(results)
     return 0 if results["poll"].get("errors") == 0 else 1

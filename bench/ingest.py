@@ -22,7 +22,6 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from alertdesk.testing.fakes import (  # noqa: E402
     fixture,
     serving,
 )
+from scratch import scratch_database  # noqa: E402
 
 TRIGGER: dict[str, Any] = fixture("tacticalrmm", "webhook_trigger.json")
 RESOLVE: dict[str, Any] = fixture("tacticalrmm", "webhook_resolved.json")
@@ -181,13 +181,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="web processes of serve")
     args = parser.parse_args()
 
-    name = f"alertdesk_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = args.server.rsplit("/", 1)[0] + f"/{name}"
-    results: dict[str, Any] = {"database": name, "concurrency": args.concurrency,
-                               "web_processes": args.workers}  # fmt: skip
-    try:
+    results: dict[str, Any] = {"concurrency": args.concurrency, "web_processes": args.workers}
+    with scratch_database(args.server) as (name, url):
+        results["database"] = name
         with (tempfile.TemporaryDirectory() as folder, serving(FakeTactical()) as tactical,
               running_workspace(url, Path(folder),
                                 serve_args=("--workers", str(args.workers))) as ws):  # fmt: skip
@@ -236,9 +232,6 @@ def main() -> int:
             alerts = args.create + args.occurrence + count + args.storm + args.mixed
             expected = {"tickets": args.create + 1 + args.mixed, "alerts": alerts}
             results["checks"] = checks(url, expected, storm_agent, args.storm)
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
     print(json.dumps(results, indent=2))
     table(results)
     return 0 if results["checks"]["exact"] else 1

@@ -26,11 +26,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -39,6 +36,7 @@ from tests.e2e.conftest import Workspace, running_workspace  # noqa: E402
 
 import ingest  # noqa: E402
 from alertdesk.testing.fakes import FakeTactical, serving  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 
 TARGET_MB = 300.0
 
@@ -202,16 +200,8 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before sampling")
     args = parser.parse_args()
 
-    name = f"alertdesk_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = args.server.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            results = {"database": name, **measure(url, Path(folder), args)}
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    with scratch_database(args.server) as (name, url), tempfile.TemporaryDirectory() as folder:
+        results = {"database": name, **measure(url, Path(folder), args)}
     print(json.dumps(results, indent=2))
     print(f"{'':<6}{'idle':>8}{'peak':>8}{'after':>8}  MB, `alertdesk serve` in "
           f"{results['serve_processes']} process(es)", file=sys.stderr)  # fmt: skip

@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from alertdesk.jobs.outbox_listener import listening
+from alertdesk.jobs.outbox_listener import listen
+from alertdesk.jobs.worker import background
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.automation.events import TICKET_CLOSED, publish
 from alertdesk.services.automation.outbox import DELIVER_TASK
@@ -61,7 +62,7 @@ def test_the_listener_queues_committed_events_only(stack: Stack) -> None:
     assert _jobs(stack, waiting) == 0  # nothing is queued inside the publishing transaction
 
     async def scenario() -> None:
-        async with listening(stack.runtime):
+        async with background(listen(stack.runtime)):
             connected = await asyncio.to_thread(_until, lambda: _jobs(stack, waiting) == 1)
             assert connected, "undelivered events are queued when the listener connects"
             await asyncio.to_thread(_publish_and_roll_back, stack, rolled_back)

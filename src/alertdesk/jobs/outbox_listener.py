@@ -5,10 +5,9 @@ undelivered events are queued, so what was published meanwhile does not wait for
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 
 import psycopg
@@ -60,14 +59,3 @@ async def listen(runtime: Runtime) -> None:
         except Exception:
             log.exception("the outbox listener stopped; reconnecting in %s s", RECONNECT_SECONDS)
             await asyncio.sleep(RECONNECT_SECONDS)
-
-
-@contextlib.asynccontextmanager
-async def listening(runtime: Runtime) -> AsyncIterator[None]:
-    task = asyncio.create_task(listen(runtime))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from procrastinate import App
 
 from alertdesk.jobs.app import build_job_app
-from alertdesk.jobs.outbox_listener import listening
+from alertdesk.jobs.outbox_listener import listen
 from alertdesk.runtime import Runtime
 
 # on SIGTERM a worker stops taking jobs and lets running ones finish for this long; jobs that
@@ -50,7 +51,7 @@ def run_worker(runtime: Runtime, concurrency: int) -> None:
 
 async def _standalone(runtime: Runtime, concurrency: int) -> None:
     app = build_job_app(runtime)
-    async with app.open_async(), listening(runtime):
+    async with app.open_async(), background(listen(runtime)):
         await app.run_worker_async(
             concurrency=concurrency,
             name=worker_name("worker"),
@@ -63,11 +64,17 @@ async def _standalone(runtime: Runtime, concurrency: int) -> None:
 async def in_process_worker(runtime: Runtime) -> AsyncIterator[None]:
     """One worker beside the web app for as long as the block runs (the server owns signals)."""
     app = build_job_app(runtime)
-    async with app.open_async(), listening(runtime):
-        task = asyncio.create_task(_keep_working(app))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async with app.open_async(), background(listen(runtime)), background(_keep_working(app)):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def background(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """`work` runs as a task for as long as the block runs; cancelled when it ends."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
