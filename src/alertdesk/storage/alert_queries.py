@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -36,7 +37,9 @@ from alertdesk.storage.models import (
 log = logging.getLogger(__name__)
 
 
+@functools.cache
 def _lock_statement(count: int) -> Any:
+    """Built once per number of keys (an event has 1 to 3)."""
     rows = [
         {"tenant": bindparam("tenant", type_=Uuid), "id": bindparam(f"id{i}", type_=Uuid),
          "integration_id": bindparam("integration_id", type_=Uuid),
@@ -50,9 +53,6 @@ def _lock_statement(count: int) -> Any:
     ).returning(AlertLock.lock_key, AlertLock.ticket_alert_id)
 
 
-_LOCKS = {count: _lock_statement(count) for count in (1, 2, 3)}  # an event has 1 to 3 keys
-
-
 def lock_alert_keys(
     session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, keys: Sequence[str]
 ) -> dict[str, uuid.UUID | None]:
@@ -60,9 +60,7 @@ def lock_alert_keys(
     remembered ticket alert is returned. Every writer of alerts locks here, all its keys in
     one statement in sorted order, so two writers never deadlock; row locks hold on Citus."""
     ordered = sorted(set(keys))
-    statement = _LOCKS.get(len(ordered))
-    if statement is None:
-        statement = _lock_statement(len(ordered))
+    statement = _lock_statement(len(ordered))
     params: dict[str, Any] = {"tenant": tenant, "integration_id": integration_id}
     for i, key in enumerate(ordered):
         params[f"id{i}"], params[f"key{i}"] = uuid.uuid4(), key

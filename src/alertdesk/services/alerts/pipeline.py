@@ -25,7 +25,7 @@ from alertdesk.services.alerts.alert_tickets import (
     AlertTicketRequest,
     alert_ticket_draft,
 )
-from alertdesk.services.alerts.compiled import config_of
+from alertdesk.services.alerts.compiled import IntegrationConfig, config_of
 from alertdesk.services.alerts.lifecycle import acknowledge, reset
 from alertdesk.services.automation import events
 from alertdesk.services.tickets.opener import add_system_note, open_ticket
@@ -269,7 +269,7 @@ def _decide(
     return _finish(session, event, alert, "ticket_created", trace, now)
 
 
-def _config(session: Session, event: AlertEvent, context: AlertContext) -> Any:
+def _config(session: Session, event: AlertEvent, context: AlertContext) -> IntegrationConfig:
     return config_of(session, event.tenant, event.integration_id, context.config_version)
 
 

@@ -21,6 +21,17 @@ TICKET_CREATED = "TICKET_CREATED"
 TICKET_CLOSED = "TICKET_CLOSED"
 
 
+# the event's INSERT and the notice to the worker, one statement built once
+_COLUMNS = ("tenant", "id", "type", "payload", "created_at", "delivered_at")
+_WRITTEN = (
+    insert(Event)
+    .values({c: bindparam(c, type_=Event.__table__.c[c].type) for c in _COLUMNS})
+    .returning(Event.tenant)
+    .cte("written")
+)
+_PUBLISH = select(func.pg_notify(CHANNEL, cast(_WRITTEN.c.tenant, String)))
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -44,16 +55,6 @@ def publish(
     )
     session.execute(_PUBLISH, {c: getattr(event, c) for c in _COLUMNS})
     return event
-
-
-_COLUMNS = ("tenant", "id", "type", "payload", "created_at", "delivered_at")
-_WRITTEN = (
-    insert(Event)
-    .values({c: bindparam(c, type_=Event.__table__.c[c].type) for c in _COLUMNS})
-    .returning(Event.tenant)
-    .cte("written")
-)
-_PUBLISH = select(func.pg_notify(CHANNEL, cast(_WRITTEN.c.tenant, String)))
 
 
 def alert_payload(provider: str, alert: Alert) -> dict[str, Any]:
