@@ -95,11 +95,8 @@ def _any_equal(wanted: list[str] | None, value: str | None) -> bool:
 
 
 def conditions_match(conditions: RuleConditions, event: AlertEvent) -> bool:
-    pattern = compile_pattern(conditions.message_pattern) if conditions.message_pattern else None
-    return _matches(conditions, pattern, event)
-
-
-def _matches(conditions: RuleConditions, pattern: Any, event: AlertEvent) -> bool:
+    """Whether one rule's conditions hold for an event (the compiled rules below do the same
+    for many rules at once)."""
     message = event.message or ""
     return (
         (not conditions.severities or event.severity in conditions.severities)
@@ -111,7 +108,10 @@ def _matches(conditions: RuleConditions, pattern: Any, event: AlertEvent) -> boo
             not conditions.keywords
             or any(k.lower() in message.lower() for k in conditions.keywords)
         )
-        and (pattern is None or pattern.search(message) is not None)
+        and (
+            not conditions.message_pattern
+            or compile_pattern(conditions.message_pattern).search(message) is not None
+        )
     )
 
 

@@ -189,6 +189,7 @@ def send_test_alert(
             ExternalOrg(chosen.external_org_id, chosen.external_org_name or "") if chosen else None
         )
         body = json.dumps(spec.sample_alert(org, secrets.randbelow(10**9), now)).encode()
-        stored = inbound.record(session, integration, body, "application/json", "test", now)
+        stored = inbound.received(integration, body, "application/json", "test", now)
+        session.add(stored)
     attempt = process_stored(database, tenant, stored.id, now)
     return attempt or Attempt(_queued(stored.id), ok=False)

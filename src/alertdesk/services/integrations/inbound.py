@@ -73,20 +73,6 @@ def find_active_integration(
     )
 
 
-def record(
-    session: Session,
-    integration: Integration,
-    body: bytes,
-    content_type: str | None,
-    auth_method: str,
-    now: datetime,
-) -> InboundEvent:
-    event = received(integration, body, content_type, auth_method, now)
-    session.add(event)
-    session.flush()
-    return event
-
-
 def received(
     integration: Integration,
     body: bytes,
