@@ -48,9 +48,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.outage = OutageLog()
     app.add_middleware(health.MeteredApp, metrics=app.state.metrics)
     app.include_router(health.router)
+    app.include_router(webhooks.router)  # before the API's routes: the hot path matches first
     guarded = [Depends(refuse_unstorable_text)]
     app.include_router(api.router, dependencies=guarded)
-    app.include_router(webhooks.router)
     app.include_router(ui.router, dependencies=guarded)
     app.mount("/static", StaticFiles(directory=str(files("alertdesk") / "web" / "static")))
     error_handlers.install(app)

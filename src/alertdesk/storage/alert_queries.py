@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 
-from sqlalchemy import String, Uuid, and_, bindparam, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import String, Uuid, and_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from alertdesk.core.rules import Rule
@@ -39,18 +38,22 @@ log = logging.getLogger(__name__)
 
 @functools.cache
 def _lock_statement(count: int) -> Any:
-    """Built once per number of keys (an event has 1 to 3)."""
-    rows = [
-        {"tenant": bindparam("tenant", type_=Uuid), "id": bindparam(f"id{i}", type_=Uuid),
-         "integration_id": bindparam("integration_id", type_=Uuid),
-         "lock_key": bindparam(f"key{i}", type_=String)}
-        for i in range(count)
-    ]  # fmt: skip
-    insert = pg_insert(AlertLock).values(rows)
-    return insert.on_conflict_do_update(
-        index_elements=[AlertLock.tenant, AlertLock.integration_id, AlertLock.lock_key],
-        set_={"lock_key": insert.excluded.lock_key},  # a no-op update: it takes the row lock
-    ).returning(AlertLock.lock_key, AlertLock.ticket_alert_id)
+    """Built once per number of keys (an event has 1 to 3), as text: SQLAlchemy cannot cache
+    the compiled form of an upsert, and would compile it again for every event."""
+    rows = ", ".join(f"(:tenant, :id{i}, :integration_id, :key{i})" for i in range(count))
+    upsert = (
+        "INSERT INTO alert_lock (tenant, id, integration_id, lock_key)"  # noqa: S608 - no input
+        f" VALUES {rows}"
+        " ON CONFLICT (tenant, integration_id, lock_key)"
+        " DO UPDATE SET lock_key = excluded.lock_key"  # a no-op update: it takes the row lock
+        " RETURNING lock_key, ticket_alert_id"
+    )
+    ids = [bindparam(f"id{i}", type_=Uuid) for i in range(count)]
+    return (
+        text(upsert)
+        .bindparams(bindparam("tenant", type_=Uuid), bindparam("integration_id", type_=Uuid), *ids)
+        .columns(lock_key=String, ticket_alert_id=Uuid)
+    )
 
 
 def lock_alert_keys(

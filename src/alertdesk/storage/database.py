@@ -14,6 +14,9 @@ from alertdesk.settings import Settings
 from alertdesk.storage.embedded import sqlalchemy_url, start_embedded
 
 POOL_RECYCLE_SECONDS = 1800
+# 16 kept + 16 in a burst: concurrent webhooks reuse connections (the default 5 kept + 10
+# opened and closed one per request); beyond 32 at once a request waits for a free one
+POOL_SIZE, POOL_OVERFLOW = 16, 16
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Database:
         # no ping per checkout (a round trip per transaction): a connection the server dropped
         # fails once (503, retried by the caller) and the pool is then renewed
         engine_args.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+        engine_args.setdefault("pool_size", POOL_SIZE)
+        engine_args.setdefault("max_overflow", POOL_OVERFLOW)
         engine = create_engine(sqlalchemy_url(url), **engine_args)
         return cls(engine, sessionmaker(engine, expire_on_commit=False), embedded)
 

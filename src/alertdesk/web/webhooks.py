@@ -18,7 +18,6 @@ from alertdesk.core.webhook_auth import authenticate
 from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
 from alertdesk.services.integrations.inbound import Delivery
-from alertdesk.storage.models import InboundEvent
 from alertdesk.web.deps import runtime_of
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
@@ -73,7 +72,7 @@ def _ingest(
 ) -> JSONResponse:
     now, vendor = runtime.now(), runtime.vendor
 
-    def receive(session: Session) -> InboundEvent | Delivery:
+    def receive(session: Session) -> deliveries.Received | Delivery:
         integration = inbound.find_active_integration(session, provider, integration_id)
         if integration is None or integration.webhook_secret_encrypted is None:
             return Delivery(404, {"detail": "unknown or disconnected integration"})
@@ -81,7 +80,8 @@ def _ingest(
         method = authenticate(secret, headers, token, body)
         if method is None:
             return Delivery(401, {"detail": "missing or wrong webhook secret"})
-        return inbound.received(integration, body, headers.get("content-type"), method, now)
+        received = inbound.received(integration, body, headers.get("content-type"), method, now)
+        return integration, received
 
     try:
         delivery = deliveries.ingest(runtime.database, receive, now)

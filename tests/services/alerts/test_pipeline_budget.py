@@ -15,7 +15,7 @@ from alertdesk.core.types import Outcome
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.storage.models import AlertRule
 from tests.conftest import TenantCtx
-from tests.fakes.statements import statements
+from tests.fakes.statements import compilations, statements
 from tests.services.alerts.pipeline_fixtures import NOW, World, add_rule, add_window, build_world
 
 
@@ -157,6 +157,28 @@ def test_dedup_does_not_grow_with_earlier_occurrences(session: Session, world: W
     counted(session, world, 0, external_alert_id="A-0")
     sizes = [len(counted(session, world, m, external_alert_id=f"A-{m}")[1]) for m in range(1, 41)]
     assert sizes[1] == sizes[-1] <= 6, sizes
+
+
+SHAPES = {  # an event of each outcome, the i-th of its kind
+    "ticket_created": lambda i: {"condition": f"new-{i}"},
+    "occurrence_appended": lambda i: {"condition": "warm"},
+    "suppressed": lambda i: {"condition": f"quiet-{i}", "device": "unknown-device"},
+}
+
+
+@pytest.mark.parametrize("expected", SHAPES)
+def test_no_statement_is_compiled_again(session: Session, world: World, expected: str) -> None:
+    """After an outcome's first events, its statements all come from SQLAlchemy's cache of
+    compiled statements (compiling one costs far more than running it)."""
+    warm(session, world)
+    for i in (1, 2):
+        counted(session, world, i, external_alert_id=f"A-{i}", **SHAPES[expected](i))
+    with compilations(session.connection()) as compiled:
+        outcome = process_alert_event(
+            session, world.event(external_alert_id="A-3", **SHAPES[expected](3)), NOW
+        )
+    assert outcome.outcome == expected
+    assert compiled == []
 
 
 def test_every_statement_is_counted(session: Session, world: World) -> None:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
@@ -38,10 +38,19 @@ from alertdesk.storage.alert_queries import (
     searched,
 )
 from alertdesk.storage.models import Alert
+from alertdesk.storage.rows import insert_new
 
 REDELIVERY_STATUSES = frozenset({"active", "acknowledged", "suppressed"})
 ENDED = frozenset({"resolved", "auto_resolved"})
 EARLY_RESET = "reset_before_trigger"  # decision flag: the row was made by a reset, not a trigger
+_COUNT_OCCURRENCE = (  # on the condition's first alert: a late one leaves the latest time
+    update(Alert)
+    .where(Alert.tenant == bindparam("alert_tenant"), Alert.id == bindparam("alert_id"))
+    .values(
+        occurrence_count=bindparam("occurrence"),
+        last_occurrence_at=func.greatest(Alert.last_occurrence_at, bindparam("at")),
+    )
+)
 
 
 def process_alert_event(
@@ -131,8 +140,7 @@ def _out_of_order(
         "warnings": list(event.warnings),
         EARLY_RESET: early is None,
     }
-    session.add(alert)
-    session.flush()
+    _write(session, alert)
     return Outcome(outcome, alert_id=alert.id, warnings=event.warnings)
 
 
@@ -218,6 +226,15 @@ def _stored_alert(
     return alert
 
 
+def _write(session: Session, alert: Alert) -> None:
+    """A new alert is inserted at once (Core: the hot path's costliest ORM step); changes to a
+    stored one are flushed."""
+    if inspect(alert).transient:
+        insert_new(session, alert)
+    else:
+        session.flush()
+
+
 def _clip(value: str | None, limit: int) -> str | None:
     """Vendor text beyond the column's size is cut, not a reason to lose the alert."""
     return value[:limit] if value is not None else None
@@ -294,7 +311,6 @@ def _record_only_reason(match: RuleMatch) -> str:
 
 
 def _suppress(session: Session, event: AlertEvent, alert: Alert, window: Window) -> Outcome:
-    session.add(alert)
     alert.status, alert.suppressed_by_window_id = "suppressed", window.id
     alert.decision = {
         "outcome": "suppressed",
@@ -303,7 +319,7 @@ def _suppress(session: Session, event: AlertEvent, alert: Alert, window: Window)
         "reason": f"inside maintenance window {window.name!r}",
         "warnings": list(event.warnings),
     }
-    session.flush()
+    _write(session, alert)
     return Outcome("suppressed", alert_id=alert.id, window_id=window.id, warnings=event.warnings)
 
 
@@ -332,15 +348,9 @@ def join_condition_ticket(
     assert context.dedup_alert_id is not None
     assert context.dedup_ticket_id is not None
     occurrence = context.dedup_occurrences + 1
-    session.execute(
-        update(Alert)
-        .where(Alert.tenant == event.tenant, Alert.id == context.dedup_alert_id)
-        .values(
-            occurrence_count=occurrence,  # a late or linked-by-hand alert leaves the latest time
-            last_occurrence_at=func.greatest(Alert.last_occurrence_at, event.occurred_at),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    counted = {"alert_tenant": event.tenant, "alert_id": context.dedup_alert_id,
+               "occurrence": occurrence, "at": event.occurred_at}  # fmt: skip
+    session.connection().execute(_COUNT_OCCURRENCE, counted)
     note = _occurrence_note(occurrence, event, heading)
     add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
     if not context.dedup_remembered:  # found by a search: the next repeat finds it by key
@@ -374,8 +384,8 @@ def _finish(
     trace: dict[str, Any],
     now: datetime,
 ) -> Outcome:
-    session.add(alert)
     alert.decision = {**trace, "outcome": outcome}
+    _write(session, alert)
     events.publish(
         session,
         event.tenant,
@@ -383,7 +393,6 @@ def _finish(
         events.alert_payload(event.provider, alert),
         now,
     )
-    session.flush()
     return Outcome(
         outcome,  # type: ignore[arg-type]
         alert_id=alert.id,

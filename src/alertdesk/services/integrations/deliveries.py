@@ -22,7 +22,8 @@ from alertdesk.services.integrations import inbound, inbox, org_mappings
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.services.integrations.records import get_integration, provider_of
 from alertdesk.storage.database import Database
-from alertdesk.storage.models import InboundEvent, Tenant
+from alertdesk.storage.models import InboundEvent, Integration, Tenant
+from alertdesk.storage.rows import insert_new
 
 log = logging.getLogger(__name__)
 REPLAY_LIMIT = 500
@@ -67,28 +68,33 @@ def process_stored(
     return Attempt(delivery, ok=True)
 
 
+Received = tuple[Integration, InboundEvent]
+
+
 def ingest(
-    database: Database, receive: Callable[[Session], InboundEvent | Delivery], now: datetime
+    database: Database, receive: Callable[[Session], Received | Delivery], now: datetime
 ) -> Delivery:
     """One webhook delivery, processed and stored in one transaction (one commit).
 
-    `receive` authenticates it in that transaction and returns it as received (not stored
-    yet), or the answer that refuses it. The delivery row is written after processing, with
-    its result. When processing raises, its work is rolled back and the delivery is stored on
-    its own: failed for the retry (202), or rejected when the database refused a value (400).
+    `receive` authenticates it in that transaction and returns its integration and the
+    delivery as received (not stored yet), or the answer that refuses it. The delivery row is
+    written after processing, with its result. When processing raises, its work is rolled back
+    and the delivery is stored on its own: failed for the retry (202), or rejected when the
+    database refused a value (400).
     Nothing is lost: nothing was acknowledged before a commit.
     """
     with database.transaction() as session:
-        received = receive(session)
-        if isinstance(received, Delivery):
-            return received
+        answer = receive(session)
+        if isinstance(answer, Delivery):
+            return answer
+        integration, received = answer
         try:
-            delivery = inbound.process(session, received, now)
+            delivery = inbound.process(session, received, now, integration)
         except Exception as exc:
             session.rollback()
             failure = exc
         else:
-            session.add(received)
+            insert_new(session, received)
             return delivery
     return _keep_unprocessed(database, received, failure, now)
 

@@ -124,9 +124,13 @@ def _pending(tenant: uuid.UUID, inbound_id: uuid.UUID) -> Select[InboundEvent]:
     )
 
 
-def process(session: Session, inbound: InboundEvent, now: datetime) -> Delivery:
-    """Parse, normalize and run one claimed delivery through the pipeline; mark its result."""
-    integration = get_owned(session, Integration, inbound.tenant, inbound.integration_id)
+def process(
+    session: Session, inbound: InboundEvent, now: datetime, integration: Integration | None = None
+) -> Delivery:
+    """Parse, normalize and run one claimed delivery through the pipeline; mark its result.
+    `integration` is the delivery's, when the caller holds it already."""
+    if integration is None:
+        integration = get_owned(session, Integration, inbound.tenant, inbound.integration_id)
     source = provider_of(integration).webhook
     if source is None:
         raise Conflict(f"{integration.provider} does not take webhooks.")

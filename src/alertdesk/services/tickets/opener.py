@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.actors import Actor
 from alertdesk.services.automation import events
 from alertdesk.storage.models import Ticket, TicketAsset, TicketComment
+from alertdesk.storage.rows import insert_new
 from alertdesk.storage.ticket_numbers import next_number
 
 
@@ -51,7 +52,7 @@ def open_ticket(
     }  # fmt: skip
     ticket = session.scalars(insert(Ticket).values(values).returning(Ticket)).one()
     for asset_id in dict.fromkeys(draft.asset_ids):
-        session.add(TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
+        insert_new(session, TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
     if draft.first_note:
         add_system_note(session, tenant, ticket.id, draft.first_note, now)
     payload = {
@@ -69,8 +70,9 @@ def open_ticket(
 def add_system_note(
     session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID, body: str, now: datetime
 ) -> None:
-    """An internal comment by the system (it never makes a ticket "touched")."""
-    session.add(
+    """An internal comment by the system (it never makes a ticket "touched"), written at once."""
+    insert_new(
+        session,
         TicketComment(
             tenant=tenant,
             id=uuid.uuid4(),
@@ -80,5 +82,5 @@ def add_system_note(
             is_system=True,
             author_id=None,
             created_at=now,
-        )
+        ),
     )
