@@ -14,13 +14,20 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
-from alertdesk.services.automation.events import TICKET_CLOSED, TICKET_CREATED, publish
+from alertdesk.services.automation.events import (
+    RMM_ALERT_TRIGGERED,
+    TICKET_CLOSED,
+    TICKET_CREATED,
+    publish,
+)
 from alertdesk.services.automation.outbox import (
     DELIVER_TASK,
     Consumer,
     deliver_pending,
     requeue_stragglers,
 )
+from alertdesk.services.workflows.definitions import TRIGGERS
+from alertdesk.services.workflows.runs import start_runs
 from alertdesk.storage.database import Database
 from alertdesk.storage.models import Event, EventDelivery
 from tests.conftest import TenantCtx
@@ -158,7 +165,18 @@ def test_a_batch_of_events_is_delivered_in_one_transaction(
         assert deliver_pending(database, tenant.id, consumers, NOW) == 5
     assert recorder.seen == ["0", "1", "2", "3", "4"]
     claims = [s for s in seen if s.startswith("INSERT INTO event_delivery")]
-    assert len(claims) == 5
+    assert len(claims) == 1  # every (event, consumer) of the batch at once
     work = [s for s in seen if "SAVEPOINT" not in s]  # the test's stand-in for a transaction
-    assert len(work) == 1 + 5 + 1, work  # read the batch, claim each, mark them delivered
+    assert len(work) == 1 + 1 + 1, work  # read the batch, claim them, mark them delivered
     assert len(seen) - len(work) == 2  # one transaction: begun and committed once
+
+
+def test_a_batch_reads_the_tenants_workflows_once(
+    database: Database, tenant: TenantCtx, connection: Connection
+) -> None:
+    publish_many(database, tenant.id, *[RMM_ALERT_TRIGGERED] * 4, TICKET_CLOSED)
+    consumers = [Consumer("workflows", frozenset(TRIGGERS), start_runs)]
+    with statements(connection) as seen:
+        assert deliver_pending(database, tenant.id, consumers, NOW) == 5
+    reads = [s for s in seen if s.startswith("SELECT") and "FROM workflow " in s]
+    assert len(reads) == 2, reads  # one per trigger, not one per event

@@ -53,7 +53,7 @@ def publish(
         created_at=now,
         delivered_at=None,
     )
-    session.execute(_PUBLISH, {c: getattr(event, c) for c in _COLUMNS})
+    session.connection().execute(_PUBLISH, {c: getattr(event, c) for c in _COLUMNS})
     return event
 
 

@@ -4,9 +4,9 @@ Nothing is queued inside the publishing transaction: a job row with a queueing l
 every publishing transaction of the tenant wait for the one before to commit. Events whose
 notice was missed (no worker listening, a crash) are queued by the sweep.
 
-The job hands each event to every consumer of its type, each in a transaction of its own that
-also writes the (event, consumer) row — so a consumer acts once per event, however often
-delivery is repeated."""
+The job hands a batch of events to every consumer of their types in one transaction that also
+writes each (event, consumer) row — so a consumer acts once per event, however often delivery
+is repeated."""
 
 from __future__ import annotations
 
@@ -16,19 +16,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ARRAY, DateTime, Select, String, Uuid, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
 from alertdesk.storage.job_queue import defer
-from alertdesk.storage.models import Event, EventDelivery
+from alertdesk.storage.models import Event
 
 DELIVER_TASK = "deliver_events"
 CHANNEL = "alertdesk_outbox"  # LISTEN/NOTIFY channel; the payload is the tenant id
 BATCH = 100
 log = logging.getLogger(__name__)
 STRAGGLER_AGE = timedelta(seconds=30)  # undelivered this long: its job was lost (a crash)
+_CLAIM = (  # every (event, consumer) pair of a batch in one statement; those done before skipped
+    text(
+        "INSERT INTO event_delivery (tenant, id, event_id, consumer, delivered_at)"
+        " SELECT :tenant, pair.id, pair.event_id, pair.consumer, :now"
+        " FROM unnest(:ids, :event_ids, :consumers) AS pair (id, event_id, consumer)"
+        " ON CONFLICT (tenant, event_id, consumer) DO NOTHING RETURNING event_id, consumer"
+    )
+    .bindparams(
+        bindparam("tenant", type_=Uuid),
+        bindparam("now", type_=DateTime(timezone=True)),
+        bindparam("ids", type_=ARRAY(Uuid)),
+        bindparam("event_ids", type_=ARRAY(Uuid)),
+        bindparam("consumers", type_=ARRAY(String)),
+    )
+    .columns(event_id=Uuid, consumer=String)
+)
 
 
 @dataclass(frozen=True)
@@ -84,12 +99,14 @@ def _deliver_batch(
 ) -> int:
     """Events another job holds right now are left to it (`SKIP LOCKED`)."""
     events = session.scalars(_undelivered(tenant).with_for_update(skip_locked=True)).all()
-    for event in events:
-        for consumer in consumers:
-            if event.type in consumer.event_types:
-                _deliver_once(session, event, consumer, now)
-    if events:
-        _mark_delivered(session, tenant, [e.id for e in events], now)
+    if not events:
+        return 0
+    pairs = [(e, c) for e in events for c in consumers if e.type in c.event_types]
+    claimed = _claim(session, tenant, pairs, now)
+    for event, consumer in pairs:
+        if (event.id, consumer.name) in claimed:  # else this consumer already acted on it
+            consumer.handle(session, event, now)
+    _mark_delivered(session, tenant, [e.id for e in events], now)
     return len(events)
 
 
@@ -104,7 +121,8 @@ def _deliver_singly(
             if type_ in consumer.event_types:
                 with database.transaction() as session:
                     event = session.get_one(Event, (tenant, event_id))
-                    _deliver_once(session, event, consumer, now)
+                    if _claim(session, tenant, [(event, consumer)], now):
+                        consumer.handle(session, event, now)
         with database.transaction() as session:
             _mark_delivered(session, tenant, [event_id], now)
         delivered += 1
@@ -122,21 +140,17 @@ def _mark_delivered(
     )
 
 
-def _deliver_once(session: Session, event: Event, consumer: Consumer, now: datetime) -> None:
-    claimed = session.scalar(
-        insert(EventDelivery)
-        .values(
-            tenant=event.tenant,
-            id=uuid.uuid4(),
-            event_id=event.id,
-            consumer=consumer.name,
-            delivered_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["tenant", "event_id", "consumer"])
-        .returning(EventDelivery.id)
-    )
-    if claimed is not None:  # else this consumer already acted on this event
-        consumer.handle(session, event, now)
+def _claim(
+    session: Session, tenant: uuid.UUID, pairs: list[tuple[Event, Consumer]], now: datetime
+) -> set[tuple[uuid.UUID, str]]:
+    """Record each (event, consumer) as handled; those recorded before are not returned."""
+    if not pairs:
+        return set()
+    values = {
+        "tenant": tenant, "now": now, "ids": [uuid.uuid4() for _ in pairs],
+        "event_ids": [e.id for e, _ in pairs], "consumers": [c.name for _, c in pairs],
+    }  # fmt: skip
+    return {(row.event_id, row.consumer) for row in session.execute(_CLAIM, values)}
 
 
 def requeue_stragglers(session: Session, now: datetime, age: timedelta = STRAGGLER_AGE) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, undefer
 
@@ -43,6 +43,14 @@ class Delivery:
     body: dict[str, Any] = field(default_factory=dict)
 
 
+_ACTIVE_INTEGRATION = select(Integration).where(  # built once: it runs for every delivery
+    Integration.tenant == bindparam("tenant"),
+    Integration.id == bindparam("integration_id"),
+    Integration.provider == bindparam("provider"),
+    Integration.is_active,
+)
+
+
 def find_active_integration(
     session: Session, provider: str, integration_id: uuid.UUID
 ) -> Integration | None:
@@ -63,14 +71,8 @@ def find_active_integration(
         if len(_ROUTES) >= MAX_ROUTES:
             _ROUTES.clear()
         _ROUTES[integration_id] = tenant
-    return session.scalar(
-        select(Integration).where(
-            Integration.tenant == tenant,
-            Integration.id == integration_id,
-            Integration.provider == provider,
-            Integration.is_active,
-        )
-    )
+    found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
+    return session.scalar(_ACTIVE_INTEGRATION, found)
 
 
 def received(

@@ -28,18 +28,30 @@ log = logging.getLogger(__name__)
 
 def start_runs(session: Session, event: Event, now: datetime) -> None:
     """The outbox consumer: a run for each active workflow of this trigger whose filter passes."""
-    workflows = session.scalars(
-        select(Workflow).where(
-            Workflow.tenant == event.tenant, Workflow.is_active, Workflow.trigger == event.type
-        )
-    )
-    for workflow in workflows:
+    for workflow in _active(session, event.tenant, event.type):
         try:
             wanted = filter_matches(WorkflowFilter.model_validate(workflow.filter), event.payload)
         except (ValidationError, ValueError):
             wanted = True  # a filter broken since it was saved: the run fails, visibly
         if wanted:
             _queue(session, workflow, event, now)
+
+
+def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]:
+    """The tenant's active workflows of a trigger, read once per transaction: the outbox hands
+    a batch of events to `start_runs` in one, and most tenants have no workflow for most."""
+    known: dict[tuple[uuid.UUID, str], list[Workflow]] = session.info.setdefault(
+        "active_workflows", {}
+    )
+    if (tenant, trigger) not in known:
+        known[tenant, trigger] = list(
+            session.scalars(
+                select(Workflow).where(
+                    Workflow.tenant == tenant, Workflow.is_active, Workflow.trigger == trigger
+                )
+            )
+        )
+    return known[tenant, trigger]
 
 
 def _queue(session: Session, workflow: Workflow, event: Event, now: datetime) -> None:
