@@ -18,7 +18,7 @@ from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.tickets.reference import create_client
 from alertdesk.services.tickets.service import NewTicket, create_ticket
 from alertdesk.storage.migrate import alembic_config, upgrade
-from alertdesk.storage.ticket_numbers import next_number, sequence_name
+from alertdesk.storage.ticket_numbers import NEXT_NUMBER, SEQUENCE, sequence_name
 from tests.conftest import TenantCtx
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -29,7 +29,8 @@ def test_the_database_formats_numbers_as_the_core_does(
     session: Session, tenant: TenantCtx, value: int
 ) -> None:
     session.execute(text(f"select setval('{sequence_name(tenant.id)}', {value}, false)"))
-    assert session.scalar(select(next_number(tenant.id))) == format_ticket_number(value)
+    drawn = session.scalar(select(NEXT_NUMBER), {SEQUENCE: sequence_name(tenant.id)})
+    assert drawn == format_ticket_number(value)
 
 
 def _open(session: Session, tenant_id: object, client_id: object) -> str:

@@ -71,19 +71,24 @@ def lock_alert_keys(
     return {key: alert_id for key, alert_id in rows}
 
 
+_REMEMBER = (
+    update(AlertLock)
+    .where(
+        AlertLock.tenant == bindparam("lock_tenant"),
+        AlertLock.integration_id == bindparam("lock_integration"),
+        AlertLock.lock_key == bindparam("key"),
+    )
+    .values(ticket_alert_id=bindparam("alert_id"))
+)
+
+
 def remember_ticket_alert(
     session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, key: str, alert_id: uuid.UUID
 ) -> None:
     """The alert whose open ticket the condition's repeats join from now on (O(1) dedup)."""
-    session.execute(
-        update(AlertLock)
-        .where(
-            AlertLock.tenant == tenant,
-            AlertLock.integration_id == integration_id,
-            AlertLock.lock_key == key,
-        )
-        .values(ticket_alert_id=alert_id)
-    )
+    remembered = {"lock_tenant": tenant, "lock_integration": integration_id, "key": key,
+                  "alert_id": alert_id}  # fmt: skip
+    session.connection().execute(_REMEMBER, remembered)  # Core: no session to synchronize
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, select, text
+from sqlalchemy import Text, bindparam, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from alertdesk.core.ticket_numbers import PREFIX, WIDTH
@@ -21,10 +21,16 @@ def create_sequence(session: Session, tenant: uuid.UUID) -> None:
     session.execute(text(f"create sequence {sequence_name(tenant)} minvalue 1"))
 
 
-def next_number(tenant: uuid.UUID) -> Any:
-    """The tenant's next ticket number as SQL — formatted as core.ticket_numbers formats it —
-    so the ticket's INSERT draws it itself; NULL when the tenant has no sequence."""
-    drawn = func.nextval(func.to_regclass(literal(sequence_name(tenant))))
+SEQUENCE = "ticket_sequence"  # the parameter naming the tenant's sequence: sequence_name(tenant)
+
+
+def _next_number() -> Any:
+    drawn = func.nextval(func.to_regclass(bindparam(SEQUENCE, type_=Text)))
     digits = cast(drawn.table_valued("n").render_derived(name="drawn").c.n, Text)
     padded = func.lpad(digits, func.greatest(WIDTH, func.length(digits)), "0")
     return select(literal(PREFIX) + padded).scalar_subquery()
+
+
+# the tenant's next ticket number as SQL — formatted as core.ticket_numbers formats it — so the
+# ticket's INSERT draws it itself (built once); NULL when the tenant has no sequence
+NEXT_NUMBER = _next_number()

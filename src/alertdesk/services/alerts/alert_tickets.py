@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, literal, select
+from sqlalchemy import Select, Uuid, and_, bindparam, case, literal, select
 from sqlalchemy.orm import Session
 
 from alertdesk.core.priority import PriorityOption, priority_for_severity
@@ -43,13 +44,14 @@ class _Routing:
     priorities: list[tuple[uuid.UUID, str, int, bool]]  # (id, name, position, is_default)
 
 
-def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Routing:
-    """Board, its default status, assignee and the priorities, read in one statement: the
-    rule's board when it still exists, else the default one; the rule's assignee while an
-    active user, else nobody."""
+def _routing_statement() -> Select[tuple[Any, ...]]:
+    """Built once (bound parameters: the tenant, the rule's board and assignee, NULL when it
+    names none, which matches no row)."""
+    tenant = bindparam("tenant", type_=Uuid)
+    board = bindparam("board_id", type_=Uuid)
     assignee = (
         select(User.id)
-        .where(User.tenant == tenant, User.id == actions.assign_to_user_id, User.is_active)
+        .where(User.tenant == tenant, User.id == bindparam("user_id", type_=Uuid), User.is_active)
         .scalar_subquery()
     )
     route = (
@@ -57,18 +59,29 @@ def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Rout
                assignee.label("assignee"))
         .join(TicketStatus, and_(TicketStatus.tenant == tenant,
                                  TicketStatus.board_id == Board.id, TicketStatus.is_default))
-        .where(Board.tenant == tenant, (Board.id == actions.board_id) | Board.is_default)
-        .order_by(case((Board.id == actions.board_id, 0), else_=1))
+        .where(Board.tenant == tenant, (Board.id == board) | Board.is_default)
+        .order_by(case((Board.id == board, 0), else_=1))
         .limit(1)
         .subquery()
     )  # fmt: skip
-    rows = session.execute(
+    return (
         select(route.c.board_id, route.c.status_id, route.c.assignee, Priority.id,
                Priority.name, Priority.position, Priority.is_default)
         .select_from(select(literal(1).label("one")).subquery())
         .outerjoin(route, literal(True))
         .outerjoin(Priority, Priority.tenant == tenant)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+
+
+_ROUTING = _routing_statement()
+
+
+def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Routing:
+    """Board, its default status, assignee and the priorities, read in one statement: the
+    rule's board when it still exists, else the default one; the rule's assignee while an
+    active user, else nobody."""
+    wanted = {"tenant": tenant, "board_id": actions.board_id, "user_id": actions.assign_to_user_id}
+    rows = session.connection().execute(_ROUTING, wanted).all()
     board_id, status_id, user_id = rows[0][:3]
     if board_id is None or status_id is None:
         raise InvalidField("board_id", "No board with a default status is available.")

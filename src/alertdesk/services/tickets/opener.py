@@ -16,7 +16,16 @@ from alertdesk.core.actors import Actor
 from alertdesk.services.automation import events
 from alertdesk.storage.models import Ticket, TicketAsset, TicketComment
 from alertdesk.storage.rows import insert_new
-from alertdesk.storage.ticket_numbers import next_number
+from alertdesk.storage.ticket_numbers import NEXT_NUMBER, SEQUENCE, sequence_name
+
+# built once: the number drawn by the INSERT itself, every other column a parameter; "orm"
+# loads the returned row as the Ticket without the bulk path a parameter set would take
+_OPEN = (
+    insert(Ticket)
+    .values(number=NEXT_NUMBER)
+    .returning(Ticket)
+    .execution_options(dml_strategy="orm")
+)
 
 
 @dataclass(frozen=True)
@@ -43,14 +52,14 @@ def open_ticket(
     """The ticket row first (its number drawn by the same INSERT): links, comments and alerts
     refer to it."""
     values = {
-        "tenant": tenant, "id": uuid.uuid4(), "number": next_number(tenant),
+        "tenant": tenant, "id": uuid.uuid4(), SEQUENCE: sequence_name(tenant),
         "title": draft.title, "description": draft.description, "client_id": draft.client_id,
         "board_id": draft.board_id, "status_id": draft.status_id,
         "priority_id": draft.priority_id, "category_id": draft.category_id,
         "assigned_to": draft.assigned_to, "source": draft.source,
         "source_reference": draft.source_reference, "created_at": now, "updated_at": now,
     }  # fmt: skip
-    ticket = session.scalars(insert(Ticket).values(values).returning(Ticket)).one()
+    ticket = session.scalars(_OPEN, values).one()
     for asset_id in dict.fromkeys(draft.asset_ids):
         insert_new(session, TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
     if draft.first_note:
