@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,26 +13,29 @@ from sqlalchemy.engine.interfaces import CacheStats
 @contextmanager
 def statements(connection: Connection) -> Iterator[list[str]]:
     """The SQL text (whitespace folded) of every statement run on `connection` in the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with _captured(connection, lambda _context: True) as seen:
         yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @contextmanager
 def compilations(connection: Connection) -> Iterator[list[str]]:
     """The statements run on `connection` in the block that SQLAlchemy compiled to SQL then,
     instead of taking them from its cache (a compilation costs far more than the statement)."""
+    with _captured(connection, _compiled) as seen:
+        yield seen
+
+
+def _compiled(context: Any) -> bool:
+    return getattr(context, "cache_hit", None) is not CacheStats.CACHE_HIT
+
+
+@contextmanager
+def _captured(connection: Connection, wanted: Callable[[Any], bool]) -> Iterator[list[str]]:
+    """The SQL of the statements whose execution context is `wanted`."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, *_: Any) -> None:
-        if getattr(context, "cache_hit", None) is not CacheStats.CACHE_HIT:
+        if wanted(context):
             seen.append(" ".join(sql.split()))
 
     event.listen(connection, "before_cursor_execute", record)
