@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import String, Uuid, and_, bindparam, func, literal, select, text, update
@@ -89,6 +89,24 @@ def remember_ticket_alert(
     remembered = {"lock_tenant": tenant, "lock_integration": integration_id, "key": key,
                   "alert_id": alert_id}  # fmt: skip
     session.connection().execute(_REMEMBER, remembered)  # Core: no session to synchronize
+
+
+_COUNT_OCCURRENCE = (
+    update(Alert)
+    .where(Alert.tenant == bindparam("alert_tenant"), Alert.id == bindparam("alert_id"))
+    .values(
+        occurrence_count=bindparam("occurrence"),
+        last_occurrence_at=func.greatest(Alert.last_occurrence_at, bindparam("at")),
+    )
+)
+
+
+def count_occurrence(
+    session: Session, tenant: uuid.UUID, alert_id: uuid.UUID, occurrence: int, at: datetime
+) -> None:
+    """Set the condition's first alert's count; a late occurrence leaves the latest time."""
+    counted = {"alert_tenant": tenant, "alert_id": alert_id, "occurrence": occurrence, "at": at}
+    session.connection().execute(_COUNT_OCCURRENCE, counted)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, inspect, update
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import SYSTEM
@@ -31,6 +31,7 @@ from alertdesk.services.automation import events
 from alertdesk.services.tickets.opener import add_system_note, open_ticket
 from alertdesk.storage.alert_queries import (
     AlertContext,
+    count_occurrence,
     load_context,
     lock_alert_keys,
     open_alert_by_dedup_key,
@@ -43,14 +44,6 @@ from alertdesk.storage.rows import insert_new
 REDELIVERY_STATUSES = frozenset({"active", "acknowledged", "suppressed"})
 ENDED = frozenset({"resolved", "auto_resolved"})
 EARLY_RESET = "reset_before_trigger"  # decision flag: the row was made by a reset, not a trigger
-_COUNT_OCCURRENCE = (  # on the condition's first alert: a late one leaves the latest time
-    update(Alert)
-    .where(Alert.tenant == bindparam("alert_tenant"), Alert.id == bindparam("alert_id"))
-    .values(
-        occurrence_count=bindparam("occurrence"),
-        last_occurrence_at=func.greatest(Alert.last_occurrence_at, bindparam("at")),
-    )
-)
 
 
 def process_alert_event(
@@ -348,9 +341,7 @@ def join_condition_ticket(
     assert context.dedup_alert_id is not None
     assert context.dedup_ticket_id is not None
     occurrence = context.dedup_occurrences + 1
-    counted = {"alert_tenant": event.tenant, "alert_id": context.dedup_alert_id,
-               "occurrence": occurrence, "at": event.occurred_at}  # fmt: skip
-    session.connection().execute(_COUNT_OCCURRENCE, counted)
+    count_occurrence(session, event.tenant, context.dedup_alert_id, occurrence, event.occurred_at)
     note = _occurrence_note(occurrence, event, heading)
     add_system_note(session, event.tenant, context.dedup_ticket_id, note, now)
     if not context.dedup_remembered:  # found by a search: the next repeat finds it by key

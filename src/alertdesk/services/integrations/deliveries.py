@@ -80,8 +80,7 @@ def ingest(
     delivery as received (not stored yet), or the answer that refuses it. The delivery row is
     written after processing, with its result. When processing raises, its work is rolled back
     and the delivery is stored on its own: failed for the retry (202), or rejected when the
-    database refused a value (400).
-    Nothing is lost: nothing was acknowledged before a commit.
+    database refused a value (400). Nothing is lost: nothing was acknowledged before a commit.
     """
     with database.transaction() as session:
         answer = receive(session)
