@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from tests.e2e.conftest import Workspace, running_workspace  # noqa: E402
 
+import cpu  # noqa: E402
 import floor  # noqa: E402
 from alertdesk.testing.fakes import (  # noqa: E402
     FakeTactical,
@@ -111,8 +115,9 @@ async def _posted(connection: Connection, body: bytes) -> None:
 
 
 def summary(
-    name: str, wall: float, latencies: list[float], floor_tps: float | None
-) -> dict[str, Any]:
+    name: str, wall: float, latencies: list[float], floor_tps: float | None,
+    since: cpu.Sample | None = None,
+) -> dict[str, Any]:  # fmt: skip
     ordered = sorted(latencies)
     rate = len(ordered) / wall
 
@@ -123,6 +128,8 @@ def summary(
              "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}  # fmt: skip
     if floor_tps:
         found |= {"floor_per_s": round(floor_tps, 1), "ratio_to_floor": round(rate / floor_tps, 3)}
+    if since is not None:
+        found["cpu_ms_per_event"] = cpu.per_event(since, len(ordered))
     print(f"{name}: {found}", file=sys.stderr, flush=True)  # progress while the run goes on
     return found
 
@@ -151,17 +158,43 @@ def setup(ws: Workspace, tactical_url: str) -> tuple[str, str]:
     return f"{ws.url}/webhooks/tacticalrmm/{integration['id']}", integration["webhook_secret"]
 
 
-def analyze_unless_autovacuum(url: str) -> bool:
-    """Refresh the planner's statistics when the server runs without autovacuum (as this
-    machine's does), as autovacuum would on a server in service: without them the planner
-    takes a fresh table for tiny and scans every row of a tenant where a unique index finds
-    one. True when it analyzed."""
+# autovacuum's own rule for analyzing a table (autovacuum_analyze_threshold + _scale_factor)
+_STALE = """
+    SELECT format('%I.%I', s.schemaname, s.relname) FROM pg_stat_user_tables s
+    JOIN pg_class c ON c.oid = s.relid
+    WHERE s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+"""
+
+
+@contextlib.contextmanager
+def autoanalyze(url: str, every: float = 1.0) -> Iterator[bool]:
+    """When the server runs without autovacuum (as this machine's does), analyze each table
+    autovacuum would — more than 50 rows + 10% changed since its last analysis — checked every
+    second while the run goes on. Without it the planner takes a growing table for the empty
+    one it last saw and scans every alert and open ticket of the tenant where a unique index
+    finds one row. Yields True when it runs."""
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("show autovacuum").fetchone()
         if row and row[0] == "on":
-            return False
+            yield False
+            return
         conn.execute("analyze")
-    return True
+    stop = threading.Event()
+
+    def analyzing() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.wait(every):
+                for (table,) in conn.execute(_STALE).fetchall():
+                    with contextlib.suppress(psycopg.errors.UndefinedTable):  # dropped since
+                        conn.execute(f"analyze {table}")
+
+    thread = threading.Thread(target=analyzing, daemon=True)
+    thread.start()
+    try:
+        yield True
+    finally:
+        stop.set()
+        thread.join()
 
 
 def checks(url: str, expected: dict[str, int], storm_agent: str, storm: int) -> dict[str, Any]:
@@ -209,34 +242,39 @@ def main() -> int:
         results["database"] = name
         with (tempfile.TemporaryDirectory() as folder, serving(FakeTactical()) as tactical,
               running_workspace(url, Path(folder),
-                                serve_args=("--workers", str(args.workers))) as ws):  # fmt: skip
+                                serve_args=("--workers", str(args.workers))) as ws,
+              contextlib.ExitStack() as stack):  # fmt: skip
             hook, secret = setup(ws, tactical)
             variables = floor.prepare(url, max(1, args.create))
-            results["analyzed_between_phases"] = analyze_unless_autovacuum(url)
+            results["autoanalyze"] = stack.enter_context(autoanalyze(url))
+            since = cpu.sample()
             create_floor = floor.run(url, floor.CREATE, variables, args.concurrency,
                                      args.floor_seconds)  # fmt: skip
-            analyze_unless_autovacuum(url)
+            create_cpu = cpu.per_event(since, int(create_floor * args.floor_seconds))
+            since = cpu.sample()
             occurrence_floor = floor.run(url, floor.OCCURRENCE, variables, args.concurrency,
                                          args.floor_seconds)  # fmt: skip
+            occurrence_cpu = cpu.per_event(since, int(occurrence_floor * args.floor_seconds))
             floor.drop(url)
             results["floor"] = {
                 "create_per_s": round(create_floor, 1),
                 "occurrence_per_s": round(occurrence_floor, 1),
                 "tool": floor.tool(),
+                "cpu_ms_per_event": {"create": create_cpu, "occurrence": occurrence_cpu},
             }
 
             agents = [f"agent-{i:06d}" for i in range(args.create)]
             creates = [delivery(TRIGGER, a, f"c{i}") for i, a in enumerate(agents)]
+            since = cpu.sample()
             wall, lat, _ = asyncio.run(send(hook, secret, creates, args.concurrency))
-            results["create"] = summary("create", wall, lat, create_floor)
+            results["create"] = summary("create", wall, lat, create_floor, since)
 
-            analyze_unless_autovacuum(url)
             repeats = [delivery(TRIGGER, agents[i % len(agents)], f"o{i}")
                        for i in range(args.occurrence)]  # fmt: skip
+            since = cpu.sample()
             wall, lat, _ = asyncio.run(send(hook, secret, repeats, args.concurrency))
-            results["occurrence"] = summary("occurrence", wall, lat, occurrence_floor)
+            results["occurrence"] = summary("occurrence", wall, lat, occurrence_floor, since)
 
-            analyze_unless_autovacuum(url)
             rate = results["occurrence"]["events_per_s"] / 2
             count = max(20, int(rate * args.paced_seconds))
             steady = [delivery(TRIGGER, agents[i % len(agents)], f"p{i}") for i in range(count)]
@@ -244,7 +282,6 @@ def main() -> int:
             results["paced"] = summary("paced", count / rate, lat, None) | {
                 "offered_per_s": round(rate, 1)}  # fmt: skip
 
-            analyze_unless_autovacuum(url)
             storm_agent = "storm-agent"
             storm = [delivery(TRIGGER, storm_agent, f"s{i}") for i in range(args.storm)]
             wall, lat, done = asyncio.run(send(hook, secret, storm, 32))
@@ -252,7 +289,6 @@ def main() -> int:
             first, last = results["storm"]["per_tenth"][0], results["storm"]["per_tenth"][-1]
             results["storm"]["last_to_first"] = round(last / first, 3)
 
-            analyze_unless_autovacuum(url)
             mixed = [[delivery(kind, f"mixed-{i:05d}", f"m{i}") for kind in (TRIGGER, RESOLVE)]
                      for i in range(args.mixed)]  # fmt: skip
             wall, lat, _ = asyncio.run(send(hook, secret, mixed, args.concurrency))

@@ -105,8 +105,9 @@ def serve(
         bool,
         typer.Option(
             "--worker/--no-worker",
-            help="Also run a job worker in this process (ALERTDESK_SERVE_WORKER; default on)."
-            " Turn off when `alertdesk worker` processes do the jobs.",
+            help="Also run a job worker (ALERTDESK_SERVE_WORKER; default on): a child process"
+            " beside the web processes with a PostgreSQL server, inside the web process with"
+            " the embedded database. Turn off when `alertdesk worker` processes do the jobs.",
         ),
     ] = True,
     workers: Annotated[
@@ -114,7 +115,7 @@ def serve(
         typer.Option(
             min=1, max=64,
             help="Web processes (ALERTDESK_SERVE_WORKERS; default: one per CPU with"
-            " ALERTDESK_DATABASE_URL, else 1). One of them runs the job worker.",
+            " ALERTDESK_DATABASE_URL, else 1).",
         ),
     ] = None,
 ) -> None:  # fmt: skip
@@ -122,6 +123,8 @@ def serve(
     import os
 
     import uvicorn
+
+    from alertdesk.jobs.worker_process import worker_beside
 
     if not worker:
         os.environ["ALERTDESK_SERVE_WORKER"] = "false"
@@ -135,9 +138,9 @@ def serve(
         )
         raise typer.Exit(1)
     typer.echo(f"alertdesk listening on http://{host}:{port} (sign in at http://{host}:{port}/ui)")
-    uvicorn.run(
-        "alertdesk.app:create_app_from_env", factory=True, host=host, port=port, workers=processes
-    )
+    with worker_beside(settings):
+        uvicorn.run("alertdesk.app:create_app_from_env", factory=True, host=host, port=port,
+                    workers=processes)  # fmt: skip
 
 
 @app.command()

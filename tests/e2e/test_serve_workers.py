@@ -1,8 +1,10 @@
-"""`alertdesk serve --workers 2`: two web processes answer, webhooks are processed, and only
-one of them runs the job worker (the host's lock), which still delivers the event outbox."""
+"""`alertdesk serve --workers 2`: two web processes answer, webhooks are processed, and the
+job worker runs once, in a process of its own beside them (started and stopped by serve),
+delivering the event outbox."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,5 +48,22 @@ def test_two_web_processes_one_job_worker(make_database: Callable[[], str], tmp_
         with psycopg.connect(plain) as conn:
             workers = conn.execute("select count(*) from procrastinate_workers").fetchone()
         assert workers == (1,)  # one job worker for the host, not one per web process
+        job_workers = _worker_processes(url)
+        assert len(job_workers) == 1, job_workers
         log = ws.log.read_text()
         assert log.count("Started server process") == 2, log
+    assert not any(Path(f"/proc/{pid}").exists() for pid in job_workers)  # stopped with serve
+
+
+def _worker_processes(database_url: str) -> list[int]:
+    """`alertdesk worker` processes on this machine working on `database_url`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"worker" in command and f"ALERTDESK_DATABASE_URL={database_url}".encode() in environ:
+            found.append(int(pid))
+    return found

@@ -5,25 +5,31 @@ answer is sent after the commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from alertdesk.core.webhook_auth import authenticate
 from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
 from alertdesk.services.integrations.inbound import Delivery
+from alertdesk.storage.database import POOL_OVERFLOW, POOL_SIZE
 from alertdesk.web.deps import runtime_of
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 MAX_BODY = 1024 * 1024
+# deliveries are processed on threads of their own: a plain executor hand-off costs a fraction
+# of anyio's thread pool (its cancel scope and capacity limiter per call); as many threads as
+# the database pool has connections, so no thread waits for one
+_THREADS = ThreadPoolExecutor(POOL_SIZE + POOL_OVERFLOW, thread_name_prefix="webhook")
 
 
 def _answer(status: int, **body: object) -> JSONResponse:
@@ -56,8 +62,8 @@ async def receive(provider: str, integration_id: str, request: Request) -> JSONR
     headers = {k.lower(): v for k, v in request.headers.items()}
     token = request.query_params.get("token")
     runtime, outage = runtime_of(request), request.app.state.outage
-    return await run_in_threadpool(
-        _ingest, runtime, outage, provider, integration_uuid, headers, token, body
+    return await asyncio.get_running_loop().run_in_executor(
+        _THREADS, _ingest, runtime, outage, provider, integration_uuid, headers, token, body
     )
 
 
