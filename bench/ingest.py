@@ -250,10 +250,12 @@ def main() -> int:
             since = cpu.sample()
             create_floor = floor.run(url, floor.CREATE, variables, args.concurrency,
                                      args.floor_seconds)  # fmt: skip
+            time.sleep(1)  # pgbench's server processes end after it: counted once reaped
             create_cpu = cpu.per_event(since, int(create_floor * args.floor_seconds))
             since = cpu.sample()
             occurrence_floor = floor.run(url, floor.OCCURRENCE, variables, args.concurrency,
                                          args.floor_seconds)  # fmt: skip
+            time.sleep(1)
             occurrence_cpu = cpu.per_event(since, int(occurrence_floor * args.floor_seconds))
             floor.drop(url)
             results["floor"] = {

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from alertdesk.services.notifications.alert_notices import on_ticket_created
 from alertdesk.storage.models import EmailMessage, Event, Integration, Notification
 from tests.conftest import TenantCtx
+from tests.fakes.statements import compilations
 from tests.services.huntress.conftest import NOW, Setup
 from tests.services.huntress.test_processor import incident, process
 
@@ -50,3 +51,21 @@ def test_without_people_to_tell_nothing_is_sent(
     process(session, setup, incident())
     deliver_ticket_events(session, tenant)
     assert session.scalars(select(Notification).where(Notification.tenant == tenant.id)).all() == []
+
+
+def test_the_notice_read_is_not_compiled_per_ticket(
+    session: Session, setup: Setup, tenant: TenantCtx
+) -> None:
+    row = session.get_one(Integration, (tenant.id, setup.source.integration_id))
+    row.settings = {**row.settings, "notify_user_ids": [str(tenant.admin.id)]}
+    process(session, setup, incident())
+    process(session, setup, incident(id=incident()["id"] + 1))
+    first, second = session.scalars(
+        select(Event).where(Event.tenant == tenant.id, Event.type == "TICKET_CREATED")
+    ).all()
+    on_ticket_created(session, first, NOW, BASE)  # the first one may compile it
+    with compilations(session.connection()) as compiled:
+        on_ticket_created(session, second, NOW, BASE)
+    assert [sql for sql in compiled if sql.startswith("SELECT")] == []
+    notes = session.scalars(select(Notification).where(Notification.tenant == tenant.id)).all()
+    assert len(notes) == 2
