@@ -5,13 +5,14 @@
         [--workers 1]
 
 Creates a fresh database on the server, runs `alertdesk init` + `alertdesk serve` on it (its
-in-process job worker included), connects a TacticalRMM integration (a local fake API) with a
+job worker process included), connects a TacticalRMM integration (a local fake API) with a
 catch-all rule, then measures (a) the floor — the minimal SQL of a ticket-creating event and of
 an occurrence append, replayed at the same concurrency straight on the database (bench/floor.py)
 — and (b) HTTP ingest of the same work: `create` (distinct conditions), `occurrence` (repeats
 onto open tickets), `storm` (one condition from 32 senders; its rate per tenth) and `mixed`
 (trigger then resolve), and `paced`: repeats sent open-loop at half the occurrence rate, for the
-latency at that load. Every count is checked exactly against the database afterwards.
+latency at that load. Each phase's CPU per event is split by process kind (bench/cpu.py).
+Every count is checked exactly against the database afterwards.
 """
 
 from __future__ import annotations

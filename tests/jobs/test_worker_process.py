@@ -57,9 +57,9 @@ def _starts(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
 
-def test_a_child_that_exits_is_started_again_until_stopped(tmp_path: Path) -> None:
+def test_a_child_that_fails_is_started_again_until_stopped(tmp_path: Path) -> None:
     starts = tmp_path / "starts"
-    script = f"open({str(starts)!r}, 'a').write('started\\n')"
+    script = f"open({str(starts)!r}, 'a').write('started\\n'); raise SystemExit(1)"
     supervisor = Supervisor([sys.executable, "-c", script], restart_after=0.05)
     supervisor.start()
     deadline = time.monotonic() + 30
@@ -71,6 +71,17 @@ def test_a_child_that_exits_is_started_again_until_stopped(tmp_path: Path) -> No
     time.sleep(0.5)
     assert _starts(starts) == settled  # none after stop
     assert not supervisor.is_alive()
+
+
+def test_a_child_that_stops_cleanly_is_not_started_again(tmp_path: Path) -> None:
+    starts = tmp_path / "starts"
+    script = f"open({str(starts)!r}, 'a').write('started\\n')"
+    supervisor = Supervisor([sys.executable, "-c", script], restart_after=0.05)
+    supervisor.start()
+    supervisor.join(timeout=30)
+    assert not supervisor.is_alive()  # done supervising: the worker was asked to stop
+    assert _starts(starts) == 1
+    supervisor.stop()  # serve's own stop afterwards is harmless
 
 
 def test_stop_terminates_a_running_child(tmp_path: Path) -> None:

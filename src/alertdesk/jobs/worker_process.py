@@ -1,6 +1,6 @@
 """`serve`'s job worker in a process of its own beside the web processes, when they share a
 PostgreSQL server: run inside a web process it shared that process's event loop and GIL, and
-each webhook cost a third more CPU (docs/performance.md). Started again when it dies."""
+each webhook cost a third more CPU (docs/performance.md). Started again when it fails."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def worker_beside(settings: Settings) -> Iterator[bool]:
 
 
 class Supervisor(threading.Thread):
-    """Runs the child until stopped; one that exits on its own is started again."""
+    """Runs the child until stopped; one that fails (a non-zero exit: an error, a kill) is
+    started again, one that stops cleanly (it was asked to) is not."""
 
     def __init__(self, args: list[str], restart_after: float = RESTART_SECONDS) -> None:
         super().__init__(name="job-worker-supervisor", daemon=True)
@@ -56,10 +57,11 @@ class Supervisor(threading.Thread):
                     return
                 child = self.child = subprocess.Popen(self.args)  # noqa: S603 (our own command)
             code = child.wait()
-            if not self.stopping.is_set():
-                log.error("the job worker exited with %s; starting it again in %s s", code,
-                          self.restart_after)  # fmt: skip
-                self.stopping.wait(self.restart_after)
+            if code == 0 or self.stopping.is_set():  # asked to stop (a Ctrl-C reaches it too)
+                return
+            log.error("the job worker exited with %s; starting it again in %s s", code,
+                      self.restart_after)  # fmt: skip
+            self.stopping.wait(self.restart_after)
 
     def stop(self) -> None:
         """SIGTERM lets running jobs finish (GRACEFUL_SECONDS); killed if it takes longer."""
