@@ -11,12 +11,12 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _kind(pid: str) -> str | None:
+    if pid == str(os.getpid()):
+        return "client"
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return None
-    if pid == str(os.getpid()):
-        return "client"
     if command.startswith(b"pgbench"):
         return "client"
     if command.startswith(b"postgres") or b"/postgres " in command:

@@ -198,6 +198,16 @@ def autoanalyze(url: str, every: float = 1.0) -> Iterator[bool]:
         thread.join()
 
 
+def floor_run(
+    url: str, script: str, variables: dict[str, str], args: argparse.Namespace
+) -> tuple[float, dict[str, float]]:
+    """The floor's transactions per second for `script`, and its CPU per transaction."""
+    since = cpu.sample()
+    tps = floor.run(url, script, variables, args.concurrency, args.floor_seconds)
+    time.sleep(1)  # pgbench's server processes end after it: counted once reaped
+    return tps, cpu.per_event(since, int(tps * args.floor_seconds))
+
+
 def checks(url: str, expected: dict[str, int], storm_agent: str, storm: int) -> dict[str, Any]:
     with psycopg.connect(url) as conn:
         tickets = conn.execute("select count(*) from ticket").fetchone()
@@ -248,16 +258,8 @@ def main() -> int:
             hook, secret = setup(ws, tactical)
             variables = floor.prepare(url, max(1, args.create))
             results["autoanalyze"] = stack.enter_context(autoanalyze(url))
-            since = cpu.sample()
-            create_floor = floor.run(url, floor.CREATE, variables, args.concurrency,
-                                     args.floor_seconds)  # fmt: skip
-            time.sleep(1)  # pgbench's server processes end after it: counted once reaped
-            create_cpu = cpu.per_event(since, int(create_floor * args.floor_seconds))
-            since = cpu.sample()
-            occurrence_floor = floor.run(url, floor.OCCURRENCE, variables, args.concurrency,
-                                         args.floor_seconds)  # fmt: skip
-            time.sleep(1)
-            occurrence_cpu = cpu.per_event(since, int(occurrence_floor * args.floor_seconds))
+            create_floor, create_cpu = floor_run(url, floor.CREATE, variables, args)
+            occurrence_floor, occurrence_cpu = floor_run(url, floor.OCCURRENCE, variables, args)
             floor.drop(url)
             results["floor"] = {
                 "create_per_s": round(create_floor, 1),

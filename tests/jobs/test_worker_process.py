@@ -1,5 +1,5 @@
 """`serve`'s job worker process: started only with a PostgreSQL server and a worker wanted,
-started again when it exits on its own, stopped (SIGTERM) with serve."""
+started again when it fails (not when it stopped cleanly), stopped (SIGTERM) with serve."""
 
 from __future__ import annotations
 

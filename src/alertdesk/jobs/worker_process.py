@@ -51,7 +51,7 @@ class Supervisor(threading.Thread):
         self.child: subprocess.Popen[bytes] | None = None
 
     def run(self) -> None:
-        while not self.stopping.is_set():
+        while True:
             with self.lock:
                 if self.stopping.is_set():
                     return
