@@ -12,13 +12,8 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.types import AlertEvent, EventKind, Outcome, Severity
 from alertdesk.services.alerts.pipeline import process_alert_event
-from alertdesk.services.tickets.reference import (
-    ExternalRef,
-    StatusSpec,
-    create_asset,
-    create_board,
-    create_client,
-)
+from alertdesk.services.tickets.boards import StatusSpec, create_board
+from alertdesk.services.tickets.reference import ExternalRef, create_asset, create_client
 from alertdesk.storage.models import (
     Alert,
     AlertRule,

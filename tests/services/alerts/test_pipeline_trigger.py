@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.actors import Actor
 from alertdesk.core.types import Severity
 from alertdesk.services.accounts.users import create_user
-from alertdesk.services.tickets.reference import list_priorities
+from alertdesk.services.tickets.boards import list_priorities
 from alertdesk.services.tickets.work import close_ticket
 from alertdesk.storage.models import Board, TicketAsset, TicketStatus
 from alertdesk.storage.ticket_numbers import sequence_name

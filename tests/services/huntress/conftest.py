@@ -14,13 +14,8 @@ from sqlalchemy.orm import Session
 from alertdesk.core.huntress.settings import HuntressSettings, SeverityPriorityMap
 from alertdesk.services.huntress.processor import Source
 from alertdesk.services.integrations.vault import Vault
-from alertdesk.services.tickets.reference import (
-    StatusSpec,
-    create_asset,
-    create_board,
-    create_client,
-    list_priorities,
-)
+from alertdesk.services.tickets.boards import StatusSpec, create_board, list_priorities
+from alertdesk.services.tickets.reference import create_asset, create_client
 from alertdesk.storage.models import OrgMapping
 from alertdesk.testing.fakes import HUNTRESS_URL
 from tests.conftest import TenantCtx

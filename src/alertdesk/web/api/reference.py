@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter
 
 from alertdesk.services.accounts.users import UserChanges, create_user, list_users, update_user
+from alertdesk.services.tickets import boards
 from alertdesk.services.tickets import reference as ref
 from alertdesk.storage.models import Asset, AssetExternalRef, Board, TicketStatus
 from alertdesk.web.api.schemas import (
@@ -115,20 +116,20 @@ def _board_out(board: Board, statuses: list[TicketStatus]) -> BoardOut:
 
 @router.get("/boards")
 def get_boards(session: SessionDep, user: CurrentUser) -> list[BoardOut]:
-    return [_board_out(*row) for row in ref.list_boards(session, user.tenant)]
+    return [_board_out(*row) for row in boards.list_boards(session, user.tenant)]
 
 
 @router.post("/boards", status_code=201)
 def post_board(body: BoardIn, session: SessionDep, user: AdminUser) -> BoardOut:
-    specs = [ref.StatusSpec(s.name, s.is_default, s.is_closed) for s in body.statuses]
-    return _board_out(*ref.create_board(session, user.tenant, body.name, specs))
+    specs = [boards.StatusSpec(s.name, s.is_default, s.is_closed) for s in body.statuses]
+    return _board_out(*boards.create_board(session, user.tenant, body.name, specs))
 
 
 @router.patch("/boards/{board_id}")
 def patch_board(
     board_id: uuid.UUID, body: BoardPatch, session: SessionDep, user: AdminUser
 ) -> BoardOut:
-    updated = ref.update_board(
+    updated = boards.update_board(
         session, user.tenant, board_id, name=body.name, is_default=body.is_default
     )
     return _board_out(*updated)
@@ -138,18 +139,18 @@ def patch_board(
 def post_status(
     board_id: uuid.UUID, body: StatusIn, session: SessionDep, user: AdminUser
 ) -> StatusOut:
-    spec = ref.StatusSpec(body.name, body.is_default, body.is_closed)
-    return StatusOut.model_validate(ref.add_status(session, user.tenant, board_id, spec))
+    spec = boards.StatusSpec(body.name, body.is_default, body.is_closed)
+    return StatusOut.model_validate(boards.add_status(session, user.tenant, board_id, spec))
 
 
 @router.get("/priorities")
 def get_priorities(session: SessionDep, user: CurrentUser) -> list[PriorityOut]:
-    return [PriorityOut.model_validate(p) for p in ref.list_priorities(session, user.tenant)]
+    return [PriorityOut.model_validate(p) for p in boards.list_priorities(session, user.tenant)]
 
 
 @router.post("/priorities", status_code=201)
 def post_priority(body: PriorityIn, session: SessionDep, user: AdminUser) -> PriorityOut:
-    created = ref.create_priority(session, user.tenant, body.name, body.color)
+    created = boards.create_priority(session, user.tenant, body.name, body.color)
     return PriorityOut.model_validate(created)
 
 
@@ -160,18 +161,18 @@ def patch_priority(
     color = body.color
     if "color" in body.model_fields_set and color is None:
         color = ""  # null removes the colour
-    updated = ref.update_priority(session, user.tenant, priority_id, name=body.name, color=color)
+    updated = boards.update_priority(session, user.tenant, priority_id, name=body.name, color=color)
     return PriorityOut.model_validate(updated)
 
 
 @router.get("/categories")
 def get_categories(session: SessionDep, user: CurrentUser) -> list[CategoryOut]:
-    return [CategoryOut.model_validate(c) for c in ref.list_categories(session, user.tenant)]
+    return [CategoryOut.model_validate(c) for c in boards.list_categories(session, user.tenant)]
 
 
 @router.post("/categories", status_code=201)
 def post_category(body: CategoryIn, session: SessionDep, user: AdminUser) -> CategoryOut:
-    created = ref.create_category(session, user.tenant, body.name, body.description)
+    created = boards.create_category(session, user.tenant, body.name, body.description)
     return CategoryOut.model_validate(created)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from alertdesk.services.accounts.users import list_users
+from alertdesk.services.tickets import boards
 from alertdesk.services.tickets import reference as ref
 from alertdesk.storage.models import Board, Client, Priority, TicketStatus, User
 
@@ -22,8 +23,8 @@ class Lookups:
     @classmethod
     def load(cls, session: Session, tenant: uuid.UUID) -> Lookups:
         return cls(
-            ref.list_boards(session, tenant),
-            ref.list_priorities(session, tenant),
+            boards.list_boards(session, tenant),
+            boards.list_priorities(session, tenant),
             list_users(session, tenant),
             ref.list_clients(session, tenant),
         )

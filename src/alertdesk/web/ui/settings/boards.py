@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import NotFound
-from alertdesk.services.tickets import reference as ref
+from alertdesk.services.tickets import boards
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, SessionDep, UiAdmin
 from alertdesk.web.ui.rendering import error_page, render
@@ -35,7 +35,11 @@ Posted = Annotated[dict[str, str], Depends(posted)]
 
 @router.get("")
 def boards_page(request: Request, session: SessionDep, user: UiAdmin) -> Response:
-    context = {"user": user, "section": "boards", "boards": ref.list_boards(session, user.tenant)}
+    context = {
+        "user": user,
+        "section": "boards",
+        "boards": boards.list_boards(session, user.tenant),
+    }
     return render(request, "settings/boards.html", context)
 
 
@@ -66,9 +70,9 @@ class BoardForm:
         default = values.get("default", "")
         return cls(values.get("name", ""), rows, int(default) if default.isdigit() else -1)
 
-    def specs(self) -> list[ref.StatusSpec]:
+    def specs(self) -> list[boards.StatusSpec]:
         return [
-            ref.StatusSpec(row.name, is_default=i == self.default, is_closed=row.is_closed)
+            boards.StatusSpec(row.name, is_default=i == self.default, is_closed=row.is_closed)
             for i, row in enumerate(self.rows)
             if row.name.strip()
         ]
@@ -88,7 +92,7 @@ def new_board_page(request: Request, user: UiAdmin) -> Response:
 def add_board(request: Request, session: SessionDep, user: UiAdmin, sent: Posted) -> Response:
     form = BoardForm.sent(sent)
     refused = refusal(
-        session, lambda: ref.create_board(session, user.tenant, form.name, form.specs())
+        session, lambda: boards.create_board(session, user.tenant, form.name, form.specs())
     )
     if refused is not None:
         form.errors = errors_of(refused, "name")
@@ -107,7 +111,7 @@ def _board_page(
     status: dict[str, str] | None = None,
     status_errors: Errors | None = None,
 ) -> Response:
-    board, statuses = ref.get_board(session, user.tenant, board_id)
+    board, statuses = boards.get_board(session, user.tenant, board_id)
     context: dict[str, Any] = {
         "user": user,
         "section": "boards",
@@ -140,7 +144,9 @@ def rename_board(
     user: UiAdmin,
     name: FormText = "",
 ) -> Response:
-    refused = refusal(session, lambda: ref.update_board(session, user.tenant, board_id, name=name))
+    refused = refusal(
+        session, lambda: boards.update_board(session, user.tenant, board_id, name=name)
+    )
     if refused is None:
         return back_to(PAGE)
     if missing(refused):
@@ -159,8 +165,8 @@ def add_status(
     is_closed: FormText = "",
     is_default: FormText = "",
 ) -> Response:
-    spec = ref.StatusSpec(name, is_default=bool(is_default), is_closed=bool(is_closed))
-    refused = refusal(session, lambda: ref.add_status(session, user.tenant, board_id, spec))
+    spec = boards.StatusSpec(name, is_default=bool(is_default), is_closed=bool(is_closed))
+    refused = refusal(session, lambda: boards.add_status(session, user.tenant, board_id, spec))
     if refused is None:
         return back_to(f"{PAGE}/{board_id}#statuses")
     if missing(refused):
@@ -175,7 +181,7 @@ def make_default(
     request: Request, board_id: uuid.UUID, session: SessionDep, user: UiAdmin
 ) -> Response:
     refused = refusal(
-        session, lambda: ref.update_board(session, user.tenant, board_id, is_default=True)
+        session, lambda: boards.update_board(session, user.tenant, board_id, is_default=True)
     )
     if refused is not None:
         return error_page(request, refused, user)

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 
 from alertdesk.core.huntress.settings import HUNTRESS_SEVERITIES, missing_routing, parse_settings
 from alertdesk.services.huntress import settings as huntress_settings
-from alertdesk.services.tickets.reference import list_categories
+from alertdesk.services.tickets.boards import list_categories
 from alertdesk.storage.models import Integration, User
 from alertdesk.web.ui.workspace import Lookups
 

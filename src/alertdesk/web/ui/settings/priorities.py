@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from alertdesk.errors import AlertdeskError, NotFound
-from alertdesk.services.tickets import reference as ref
+from alertdesk.services.tickets import boards
 from alertdesk.storage.models import User
 from alertdesk.web.deps import CsrfChecked, SessionDep, UiAdmin
 from alertdesk.web.ui.rendering import error_page, render
@@ -37,7 +37,7 @@ def _listing(
     context: dict[str, Any] = {
         "user": user,
         "section": "priorities",
-        "priorities": ref.list_priorities(session, user.tenant),
+        "priorities": boards.list_priorities(session, user.tenant),
         "form": sent or {},
         "errors": errors or {},
     }
@@ -53,7 +53,7 @@ def priorities_page(request: Request, session: SessionDep, user: UiAdmin) -> Res
 def add_priority(
     request: Request, session: SessionDep, user: UiAdmin, name: FormText = "", color: FormText = ""
 ) -> Response:
-    refused = refusal(session, lambda: ref.create_priority(session, user.tenant, name, color))
+    refused = refusal(session, lambda: boards.create_priority(session, user.tenant, name, color))
     if refused is not None:
         sent = {"name": name, "color": color}
         return _listing(request, session, user, sent, errors_of(refused, "name"))
@@ -68,7 +68,7 @@ def _edit_page(
     sent: dict[str, str] | None = None,
     error: AlertdeskError | None = None,
 ) -> Response:
-    priority = ref.get_priority(session, user.tenant, priority_id)
+    priority = boards.get_priority(session, user.tenant, priority_id)
     context: dict[str, Any] = {
         "user": user,
         "section": "priorities",
@@ -101,7 +101,7 @@ def edit_priority(
     """The colour field left empty removes the colour."""
     refused = refusal(
         session,
-        lambda: ref.update_priority(
+        lambda: boards.update_priority(
             session, user.tenant, priority_id, name=name, color=color.strip()
         ),
     )
