@@ -2,40 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, event
 from sqlalchemy.engine.interfaces import CacheStats
 
 
 @contextmanager
 def statements(connection: Connection) -> Iterator[list[str]]:
-    """The SQL text (whitespace folded) of every statement run on `connection` in the block."""
-    with _captured(connection, lambda _context: True) as seen:
+    """The SQL text (whitespace folded) of every statement the driver runs on `connection` in
+    the block: SQLAlchemy's and those run straight on the driver (storage/direct.py)."""
+    seen: list[str] = []
+
+    class Recording(psycopg.Cursor[Any]):
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(" ".join(str(query).split()))
+            return super().execute(query, *args, **kwargs)
+
+        def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(" ".join(str(query).split()))
+            return super().executemany(query, *args, **kwargs)
+
+    driver = connection.connection.dbapi_connection
+    assert isinstance(driver, psycopg.Connection)
+    before = driver.cursor_factory
+    driver.cursor_factory = Recording
+    try:
         yield seen
+    finally:
+        driver.cursor_factory = before
 
 
 @contextmanager
 def compilations(connection: Connection) -> Iterator[list[str]]:
-    """The statements run on `connection` in the block that SQLAlchemy compiled to SQL then,
-    instead of taking them from its cache (a compilation costs far more than the statement)."""
-    with _captured(connection, _compiled) as seen:
-        yield seen
-
-
-def _compiled(context: Any) -> bool:
-    return getattr(context, "cache_hit", None) is not CacheStats.CACHE_HIT
-
-
-@contextmanager
-def _captured(connection: Connection, wanted: Callable[[Any], bool]) -> Iterator[list[str]]:
-    """The SQL of the statements whose execution context is `wanted`."""
+    """The statements run through SQLAlchemy on `connection` in the block that it compiled to
+    SQL then, instead of taking them from its cache (a compilation costs far more than the
+    statement). Those run straight on the driver are compiled once, at import."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, *_: Any) -> None:
-        if wanted(context):
+        if getattr(context, "cache_hit", None) is not CacheStats.CACHE_HIT:
             seen.append(" ".join(sql.split()))
 
     event.listen(connection, "before_cursor_execute", record)

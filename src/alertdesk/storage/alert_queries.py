@@ -1,4 +1,5 @@
-"""Hot-path reads of the alert pipeline: one statement each, SQLAlchemy Core/ORM selects."""
+"""Hot-path statements of the alert pipeline, one each: built once, most run straight on the
+driver (storage/direct.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from alertdesk.core.rules import Rule
 from alertdesk.core.types import AlertEvent
 from alertdesk.core.untouched import TicketSnapshot
 from alertdesk.core.windows import WeeklyRecurrence, Window
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import (
     Alert,
     AlertLock,
@@ -32,14 +34,14 @@ from alertdesk.storage.models import (
     TicketStatus,
     TimeEntry,
 )
+from alertdesk.storage.rows import columns_of, persistent
 
 log = logging.getLogger(__name__)
 
 
 @functools.cache
-def _lock_statement(count: int) -> Any:
-    """Built once per number of keys (an event has 1 to 3), as text: SQLAlchemy cannot cache
-    the compiled form of an upsert, and would compile it again for every event."""
+def _lock_statement(count: int) -> Direct:
+    """Built once per number of keys (an event has 1 to 3)."""
     rows = ", ".join(f"(:tenant, :id{i}, :integration_id, :key{i})" for i in range(count))
     upsert = (
         "INSERT INTO alert_lock (tenant, id, integration_id, lock_key)"  # noqa: S608 - no input
@@ -48,12 +50,7 @@ def _lock_statement(count: int) -> Any:
         " DO UPDATE SET lock_key = excluded.lock_key"  # a no-op update: it takes the row lock
         " RETURNING lock_key, ticket_alert_id"
     )
-    ids = [bindparam(f"id{i}", type_=Uuid) for i in range(count)]
-    return (
-        text(upsert)
-        .bindparams(bindparam("tenant", type_=Uuid), bindparam("integration_id", type_=Uuid), *ids)
-        .columns(lock_key=String, ticket_alert_id=Uuid)
-    )
+    return Direct(text(upsert))
 
 
 def lock_alert_keys(
@@ -67,11 +64,11 @@ def lock_alert_keys(
     params: dict[str, Any] = {"tenant": tenant, "integration_id": integration_id}
     for i, key in enumerate(ordered):
         params[f"id{i}"], params[f"key{i}"] = uuid.uuid4(), key
-    rows = session.connection().execute(statement, params)  # Core: not an ORM bulk insert
-    return {key: alert_id for key, alert_id in rows}
+    with statement.execute(session, params) as rows:
+        return {key: alert_id for key, alert_id in rows}
 
 
-_REMEMBER = (
+_REMEMBER = Direct(
     update(AlertLock)
     .where(
         AlertLock.tenant == bindparam("lock_tenant"),
@@ -88,10 +85,10 @@ def remember_ticket_alert(
     """The alert whose open ticket the condition's repeats join from now on (O(1) dedup)."""
     remembered = {"lock_tenant": tenant, "lock_integration": integration_id, "key": key,
                   "alert_id": alert_id}  # fmt: skip
-    session.connection().execute(_REMEMBER, remembered)  # Core: no session to synchronize
+    _REMEMBER.execute(session, remembered).close()
 
 
-_COUNT_OCCURRENCE = (
+_COUNT_OCCURRENCE = Direct(
     update(Alert)
     .where(Alert.tenant == bindparam("alert_tenant"), Alert.id == bindparam("alert_id"))
     .values(
@@ -106,7 +103,7 @@ def count_occurrence(
 ) -> None:
     """Set the condition's first alert's count; a late occurrence leaves the latest time."""
     counted = {"alert_tenant": tenant, "alert_id": alert_id, "occurrence": occurrence, "at": at}
-    session.connection().execute(_COUNT_OCCURRENCE, counted)
+    _COUNT_OCCURRENCE.execute(session, counted).close()
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,7 @@ def _context(remembered: bool) -> Any:
     )
     return (
         select(
-            Alert,
+            *columns_of(Alert),
             _ASSET.c.asset_id,
             func.coalesce(_ASSET.c.client_id, _MAPPING.c.client_id),
             _MAPPING.c.external_org_name,
@@ -210,8 +207,10 @@ def _context(remembered: bool) -> Any:
     )
 
 
-_CONTEXT = {remembered: _context(remembered) for remembered in (False, True)}
-_DEDUP_SEARCH = select(_dedup_target(False))
+_CONTEXT = {remembered: Direct(_context(remembered)) for remembered in (False, True)}
+_ALERT_COLUMNS = len(columns_of(Alert))
+_ALERT_ID = [column.key for column in columns_of(Alert)].index("id")
+_DEDUP_SEARCH = Direct(select(_dedup_target(False)))
 
 
 def _params(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> dict[str, Any]:
@@ -233,9 +232,12 @@ def load_context(
 ) -> AlertContext:
     """Everything the pipeline needs to decide, in a single statement."""
     params = _params(event, dedup_key, remembered)
-    row = session.execute(_CONTEXT[remembered is not None], params).one()
+    with _CONTEXT[remembered is not None].execute(session, params) as cursor:
+        row = cursor.fetchone()
+    assert row is not None  # one row whatever is found: the rest are outer joins
+    stored, row = row[:_ALERT_COLUMNS], row[_ALERT_COLUMNS:]
+    existing = None if stored[_ALERT_ID] is None else persistent(session, Alert, stored)
     (
-        existing,
         asset_id,
         client_id,
         organization,
@@ -260,7 +262,8 @@ def searched(
     decision that joins tickets."""
     if not context.search_pending:
         return context
-    found = session.execute(_DEDUP_SEARCH, _params(event, dedup_key, None)).first()
+    with _DEDUP_SEARCH.execute(session, _params(event, dedup_key, None)) as cursor:
+        found = cursor.fetchone()
     dedup_id, dedup_ticket, count = found or (None, None, 0)
     return replace(
         context, dedup_alert_id=dedup_id, dedup_ticket_id=dedup_ticket,

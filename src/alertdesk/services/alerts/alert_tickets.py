@@ -19,6 +19,7 @@ from alertdesk.core.templates import ticket_text
 from alertdesk.core.types import AlertEvent, provider_label
 from alertdesk.errors import InvalidField
 from alertdesk.services.tickets.opener import TicketDraft
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import (
     Board,
     Priority,
@@ -73,7 +74,7 @@ def _routing_statement() -> Select[tuple[Any, ...]]:
     )  # fmt: skip
 
 
-_ROUTING = _routing_statement()
+_ROUTING = Direct(_routing_statement())
 
 
 def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Routing:
@@ -81,7 +82,8 @@ def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Rout
     rule's board when it still exists, else the default one; the rule's assignee while an
     active user, else nobody."""
     wanted = {"tenant": tenant, "board_id": actions.board_id, "user_id": actions.assign_to_user_id}
-    rows = session.connection().execute(_ROUTING, wanted).all()
+    with _ROUTING.execute(session, wanted) as cursor:
+        rows = cursor.fetchall()
     board_id, status_id, user_id = rows[0][:3]
     if board_id is None or status_id is None:
         raise InvalidField("board_id", "No board with a default status is available.")

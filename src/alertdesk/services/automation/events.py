@@ -13,6 +13,7 @@ from sqlalchemy import String, bindparam, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from alertdesk.services.automation.outbox import CHANNEL
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, Event
 
 RMM_ALERT_TRIGGERED = "RMM_ALERT_TRIGGERED"
@@ -29,7 +30,7 @@ _WRITTEN = (
     .returning(Event.tenant)
     .cte("written")
 )
-_PUBLISH = select(func.pg_notify(CHANNEL, cast(_WRITTEN.c.tenant, String)))
+_PUBLISH = Direct(select(func.pg_notify(CHANNEL, cast(_WRITTEN.c.tenant, String))))
 
 
 def _json(value: Any) -> Any:
@@ -53,7 +54,7 @@ def publish(
         created_at=now,
         delivered_at=None,
     )
-    session.connection().execute(_PUBLISH, {c: getattr(event, c) for c in _COLUMNS})
+    _PUBLISH.execute(session, {c: getattr(event, c) for c in _COLUMNS}).close()
     return event
 
 

@@ -16,33 +16,32 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, DateTime, Select, String, Uuid, bindparam, select, text, update
+from sqlalchemy import ARRAY, String, Uuid, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.job_queue import defer
 from alertdesk.storage.models import Event
+from alertdesk.storage.rows import columns_of, detached
 
 DELIVER_TASK = "deliver_events"
 CHANNEL = "alertdesk_outbox"  # LISTEN/NOTIFY channel; the payload is the tenant id
 BATCH = 100
 log = logging.getLogger(__name__)
 STRAGGLER_AGE = timedelta(seconds=30)  # undelivered this long: its job was lost (a crash)
-_CLAIM = (  # every (event, consumer) pair of a batch in one statement; those done before skipped
+# every (event, consumer) pair of a batch in one statement; those done before skipped
+_CLAIM = Direct(
     text(
         "INSERT INTO event_delivery (tenant, id, event_id, consumer, delivered_at)"
         " SELECT :tenant, pair.id, pair.event_id, pair.consumer, :now"
         " FROM unnest(:ids, :event_ids, :consumers) AS pair (id, event_id, consumer)"
         " ON CONFLICT (tenant, event_id, consumer) DO NOTHING RETURNING event_id, consumer"
-    )
-    .bindparams(
-        bindparam("tenant", type_=Uuid),
-        bindparam("now", type_=DateTime(timezone=True)),
+    ).bindparams(
         bindparam("ids", type_=ARRAY(Uuid)),
         bindparam("event_ids", type_=ARRAY(Uuid)),
         bindparam("consumers", type_=ARRAY(String)),
     )
-    .columns(event_id=Uuid, consumer=String)
 )
 
 
@@ -85,20 +84,31 @@ def deliver_pending(
             return delivered
 
 
-def _undelivered(tenant: uuid.UUID) -> Select[Event]:
-    return (
-        select(Event)
-        .where(Event.tenant == tenant, Event.delivered_at.is_(None))
+def _undelivered(locked: bool) -> Direct:
+    """The oldest undelivered events of a tenant (built once)."""
+    query = (
+        select(*columns_of(Event))
+        .where(Event.tenant == bindparam("tenant", type_=Uuid), Event.delivered_at.is_(None))
         .order_by(Event.created_at, Event.id)
         .limit(BATCH)
     )
+    return Direct(query.with_for_update(skip_locked=True) if locked else query)
+
+
+_UNDELIVERED = {locked: _undelivered(locked) for locked in (False, True)}
+
+
+def _pending(session: Session, tenant: uuid.UUID, locked: bool) -> list[Event]:
+    """Read to hand to the consumers, not to change: not in the session."""
+    with _UNDELIVERED[locked].execute(session, {"tenant": tenant}) as cursor:
+        return [detached(Event, row) for row in cursor]
 
 
 def _deliver_batch(
     session: Session, tenant: uuid.UUID, consumers: Sequence[Consumer], now: datetime
 ) -> int:
     """Events another job holds right now are left to it (`SKIP LOCKED`)."""
-    events = session.scalars(_undelivered(tenant).with_for_update(skip_locked=True)).all()
+    events = _pending(session, tenant, locked=True)
     if not events:
         return 0
     pairs = [(e, c) for e in events for c in consumers if e.type in c.event_types]
@@ -115,7 +125,7 @@ def _deliver_singly(
 ) -> int:
     delivered = 0
     with database.transaction() as session:
-        pending = [(e.id, e.type) for e in session.scalars(_undelivered(tenant))]
+        pending = [(e.id, e.type) for e in _pending(session, tenant, locked=False)]
     for event_id, type_ in pending:
         for consumer in consumers:
             if type_ in consumer.event_types:
@@ -150,7 +160,8 @@ def _claim(
         "tenant": tenant, "now": now, "ids": [uuid.uuid4() for _ in pairs],
         "event_ids": [e.id for e, _ in pairs], "consumers": [c.name for _, c in pairs],
     }  # fmt: skip
-    return {(row.event_id, row.consumer) for row in session.execute(_CLAIM, values)}
+    with _CLAIM.execute(session, values) as cursor:
+        return {(event_id, consumer) for event_id, consumer in cursor}
 
 
 def requeue_stragglers(session: Session, now: datetime, age: timedelta = STRAGGLER_AGE) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, String, Uuid, bindparam, select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, undefer
 
@@ -23,7 +23,9 @@ from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
 from alertdesk.storage.database import refusal_reason
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute
+from alertdesk.storage.rows import columns_of, detached
 
 MAX_ID = 255
 MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer retried
@@ -43,11 +45,13 @@ class Delivery:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-_ACTIVE_INTEGRATION = select(Integration).where(  # built once: it runs for every delivery
-    Integration.tenant == bindparam("tenant"),
-    Integration.id == bindparam("integration_id"),
-    Integration.provider == bindparam("provider"),
-    Integration.is_active,
+_ACTIVE_INTEGRATION = Direct(  # built once: it runs for every delivery
+    select(*columns_of(Integration)).where(
+        Integration.tenant == bindparam("tenant", type_=Uuid),
+        Integration.id == bindparam("integration_id", type_=Uuid),
+        Integration.provider == bindparam("provider", type_=String),
+        Integration.is_active,
+    )
 )
 
 
@@ -57,7 +61,7 @@ def find_active_integration(
     """The webhook URL carries only the id: its route (a reference table) names the tenant, so
     the integration is then read from that tenant's shard alone (one joining both would reach
     every shard on Citus). An integration never changes tenant: the route is remembered by the
-    process, so a delivery costs one statement here."""
+    process, so a delivery costs one statement here. The integration is not in the session."""
     spec = get_provider(provider)
     if spec is None or spec.webhook is None:
         return None
@@ -72,7 +76,9 @@ def find_active_integration(
             _ROUTES.clear()
         _ROUTES[integration_id] = tenant
     found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
-    return session.scalar(_ACTIVE_INTEGRATION, found)
+    with _ACTIVE_INTEGRATION.execute(session, found) as cursor:
+        row = cursor.fetchone()
+    return None if row is None else detached(Integration, row)
 
 
 def received(

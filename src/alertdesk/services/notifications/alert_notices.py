@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from alertdesk.core.types import provider_label
 from alertdesk.services.notifications.notify import Email, Notice, notify
 from alertdesk.services.notifications.preferences import RMM_ALERTS
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, AlertRule, Event, Integration, Ticket
 
 
@@ -32,7 +33,7 @@ class Found(NamedTuple):
     title: str
 
 
-_FOUND = (  # built once: it runs for every ticket an alert opens
+_FOUND = Direct(  # built once: it runs for every ticket an alert opens
     select(Alert.severity, Alert.device_name, Alert.external_device_id, Alert.message,
            Integration.provider, Integration.settings, AlertRule.actions, Ticket.number,
            Ticket.title)
@@ -52,7 +53,8 @@ def on_ticket_created(session: Session, event: Event, now: datetime, base_url: s
     ticket_id = _uuid(event.payload.get("ticket_id"))
     if ticket_id is None:
         return
-    row = session.execute(_FOUND, {"tenant": event.tenant, "ticket_id": ticket_id}).first()
+    with _FOUND.execute(session, {"tenant": event.tenant, "ticket_id": ticket_id}) as cursor:
+        row = cursor.fetchone()
     if row is None:  # a ticket opened by a person, or by hand from an alert
         return
     found = Found(*row)

@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.actors import Actor
 from alertdesk.services.automation import events
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Ticket, TicketAsset, TicketComment
-from alertdesk.storage.rows import insert_new
+from alertdesk.storage.rows import columns_of, insert_new, persistent
 from alertdesk.storage.ticket_numbers import NEXT_NUMBER, SEQUENCE, sequence_name
 
-# built once: the number drawn by the INSERT itself, every other column a parameter; "orm"
-# loads the returned row as the Ticket without the bulk path a parameter set would take
-_OPEN = (
-    insert(Ticket)
-    .values(number=NEXT_NUMBER)
-    .returning(Ticket)
-    .execution_options(dml_strategy="orm")
+# built once: the number drawn by the INSERT itself, every other column a parameter
+_GIVEN = ("tenant", "id", "title", "description", "client_id", "board_id", "status_id",
+          "priority_id", "category_id", "assigned_to", "source", "source_reference",
+          "created_at", "updated_at")  # fmt: skip
+_OPEN = Direct(
+    insert(Ticket).values(number=NEXT_NUMBER).returning(*columns_of(Ticket)),
+    column_keys=list(_GIVEN),
 )
 
 
@@ -59,7 +60,10 @@ def open_ticket(
         "assigned_to": draft.assigned_to, "source": draft.source,
         "source_reference": draft.source_reference, "created_at": now, "updated_at": now,
     }  # fmt: skip
-    ticket = session.scalars(_OPEN, values).one()
+    with _OPEN.execute(session, values) as cursor:
+        row = cursor.fetchone()
+    assert row is not None  # an INSERT … RETURNING returns its row
+    ticket = persistent(session, Ticket, row)
     for asset_id in dict.fromkeys(draft.asset_ids):
         insert_new(session, TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
     if draft.first_note:

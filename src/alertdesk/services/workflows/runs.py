@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import String, Uuid, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,13 @@ def start_runs(session: Session, event: Event, now: datetime) -> None:
             _queue(session, workflow, event, now)
 
 
+_ACTIVE = select(Workflow).where(  # built once: read for every batch of events
+    Workflow.tenant == bindparam("tenant", type_=Uuid),
+    Workflow.is_active,
+    Workflow.trigger == bindparam("trigger", type_=String),
+)
+
+
 def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]:
     """The tenant's active workflows of a trigger, read once per transaction: the outbox hands
     a batch of events to `start_runs` in one, and most tenants have no workflow for most."""
@@ -44,13 +51,8 @@ def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]
         "active_workflows", {}
     )
     if (tenant, trigger) not in known:
-        known[tenant, trigger] = list(
-            session.scalars(
-                select(Workflow).where(
-                    Workflow.tenant == tenant, Workflow.is_active, Workflow.trigger == trigger
-                )
-            )
-        )
+        found = session.scalars(_ACTIVE, {"tenant": tenant, "trigger": trigger})
+        known[tenant, trigger] = list(found)
     return known[tenant, trigger]
 
 
