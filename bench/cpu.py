@@ -1,6 +1,7 @@
 """CPU seconds spent by each kind of process on this host during a phase, from /proc: the
-PostgreSQL server, alertdesk's processes (serve and its workers) and this benchmark's client, so
-a phase's cost per event can be split between the database and Python (Linux only)."""
+PostgreSQL server, alertdesk's web processes (serve and its workers), its job worker and this
+benchmark's client, so a phase's cost per event can be split between the database and Python
+(Linux only)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ def _kind(pid: str) -> str | None:
         return "client"
     if command.startswith(b"postgres") or b"/postgres " in command:
         return "postgres"
+    if b"alertdesk worker" in command:
+        return "job_worker"
     if b"alertdesk" in command or b"multiprocessing" in command:
-        return "alertdesk"
+        return "web"
     return None
 
 

@@ -46,9 +46,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.session_codec = SessionCodec(secret_key, runtime.settings.session_max_age_seconds)
     app.state.metrics = health.HttpMetrics()
     app.state.outage = OutageLog()
+    # webhooks are answered ahead of the framework (webhooks.py), inside the request metrics
+    app.add_middleware(webhooks.WebhookRoute, runtime=runtime, outage=app.state.outage)
     app.add_middleware(health.MeteredApp, metrics=app.state.metrics)
     app.include_router(health.router)
-    app.include_router(webhooks.router)  # before the API's routes: the hot path matches first
     guarded = [Depends(refuse_unstorable_text)]
     app.include_router(api.router, dependencies=guarded)
     app.include_router(ui.router, dependencies=guarded)

@@ -10,11 +10,14 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
+MAX_KEPT = 1024  # decrypted webhook secrets kept per process
+
 
 class Vault:
     def __init__(self, secret_key: str) -> None:
         digest = hashlib.sha256(f"alertdesk-vault:{secret_key}".encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._secrets: dict[str, str] = {}
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
@@ -24,6 +27,16 @@ class Vault:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("cannot decrypt: was ALERTDESK_SECRET_KEY changed?") from exc
+
+    def webhook_secret(self, token: str) -> str:
+        """`decrypt`, once per token and process: every delivery needs its integration's
+        secret, a token always decrypts to the same one, and a rotated secret is a new token."""
+        secret = self._secrets.get(token)
+        if secret is None:
+            if len(self._secrets) >= MAX_KEPT:
+                self._secrets.clear()
+            secret = self._secrets[token] = self.decrypt(token)
+        return secret
 
     def encrypt_json(self, value: dict[str, Any]) -> str:
         return self.encrypt(json.dumps(value))
