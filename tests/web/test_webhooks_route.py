@@ -3,11 +3,16 @@ passes on to the app, and that it stays visible in the request metrics."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import MutableMapping
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from alertdesk.web.webhooks import Answer
 from tests.conftest import TenantCtx
 from tests.web.webhook_support import Connected, connect_tactical, deliver, payload
 
@@ -62,3 +67,15 @@ def test_an_unknown_provider_is_404_as_json(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"detail": "unknown or disconnected integration"}
+
+
+def test_an_answer_carrying_text_that_is_not_unicode_is_still_sent() -> None:
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(Answer(400, {"detail": "bad \ud800 value"}).send(send))
+    body = sent[1]["body"]
+    assert isinstance(body, bytes)
+    assert json.loads(body) == {"detail": "bad \ud800 value"}

@@ -59,7 +59,7 @@ def columns_of(model: type[Base]) -> list[Any]:
 
 def detached(model: type[M], values: Sequence[Any]) -> M:
     """The instance a query would have loaded from this row (the values of `columns_of`), not
-    in a session: to read. Built without the ORM's loading, several times costlier."""
+    in a session: to read. Built directly (the ORM's loading costs several times as much)."""
     row = cast(M, inspect(model).class_manager.new_instance())
     row.__dict__.update(zip(_attributes(model), values, strict=True))  # as loading sets them
     make_transient_to_detached(row)  # no history: nothing to write until changed

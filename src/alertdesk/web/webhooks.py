@@ -39,13 +39,14 @@ _THREADS = ThreadPoolExecutor(POOL_SIZE + POOL_OVERFLOW, thread_name_prefix="web
 
 
 class Answer:
-    """A JSON answer (as the framework writes one) with its extra headers."""
+    """A JSON answer with its extra headers; ASCII-escaped, so vendor text that is not valid
+    Unicode (a lone surrogate) cannot break the answer."""
 
     def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
         self.status, self.body, self.headers = status, body, headers or {}
 
     async def send(self, send: Send) -> None:
-        content = json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = json.dumps(self.body, separators=(",", ":")).encode()
         headers = [(b"content-type", b"application/json"),
                    (b"content-length", str(len(content)).encode())]  # fmt: skip
         headers += [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
