@@ -27,24 +27,18 @@ class Direct:
     def __init__(self, statement: ClauseElement, column_keys: list[str] | None = None) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT, column_keys=column_keys))
         self.sql: str = compiled.string
-        processors = {
-            name: bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
-            for name, bind in compiled.binds.items()
-        }
         # only the types the driver does not take as they are (JSON): dumped by SQLAlchemy's
         self._processors: dict[str, Callable[[Any], Any]] = {
-            name: processor for name, processor in processors.items() if processor is not None
+            name: processor
+            for name, bind in compiled.binds.items()
+            if (processor := bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT))
         }
         # values the statement carries itself (literals such as a channel name)
         self._fixed = {
-            name: self._processed(name, bind.effective_value)
+            name: self._processors.get(name, _same)(bind.effective_value)
             for name, bind in compiled.binds.items()
             if not bind.required
         }
-
-    def _processed(self, name: str, value: Any) -> Any:
-        processor = self._processors.get(name)
-        return value if processor is None else processor(value)
 
     def execute(self, session: Session, params: Mapping[str, Any]) -> psycopg.Cursor[Any]:
         """Run on the connection of the session's transaction, after its pending changes
@@ -62,6 +56,10 @@ class Direct:
         except psycopg.Error as exc:
             raise _translated(connection, cursor, self.sql, values, exc) from exc
         return cursor
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _translated(

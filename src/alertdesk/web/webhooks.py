@@ -15,6 +15,7 @@ import logging
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -38,12 +39,14 @@ PATH = re.compile(r"/webhooks/(?P<provider>[^/]+)/(?P<integration_id>[^/]+)")
 _THREADS = ThreadPoolExecutor(POOL_SIZE + POOL_OVERFLOW, thread_name_prefix="webhook")
 
 
+@dataclass(frozen=True)
 class Answer:
     """A JSON answer with its extra headers; ASCII-escaped, so vendor text that is not valid
     Unicode (a lone surrogate) cannot break the answer."""
 
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
-        self.status, self.body, self.headers = status, body, headers or {}
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
     async def send(self, send: Send) -> None:
         content = json.dumps(self.body, separators=(",", ":")).encode()
