@@ -1,5 +1,6 @@
 """Statements run straight on the driver (storage/direct.py) and the rows they make instances
-(storage/rows.py): the same values, errors and session behaviour as through SQLAlchemy."""
+(storage/rows.py): the same values, errors and session behaviour as through SQLAlchemy; writes
+deferred to the next statement or the commit, discarded by a rollback."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
-from alertdesk.storage.direct import Direct
+from alertdesk.storage.direct import Direct, send_deferred
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Event
 from alertdesk.storage.rows import columns_of, detached, insert_new, persistent
+from tests.fakes.statements import statements
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 _EVENT = Direct(
@@ -142,3 +144,103 @@ def test_a_dropped_connection_is_discarded_and_the_next_transaction_works(
     assert raised.value.connection_invalidated
     with own_database.transaction() as session:
         assert _type_of(_read(session, _new_event(session))) == "TEST"
+
+
+def _exists(session: Session, event: Event) -> bool:
+    found = session.scalar(select(Event.id).where(Event.tenant == event.tenant))
+    return found == event.id
+
+
+def test_a_write_is_deferred_to_the_next_statement_and_sent_with_it(session: Session) -> None:
+    connection = session.connection()
+    with statements(connection) as seen:
+        event = _new_event(session)
+        assert seen == []  # nothing sent yet
+        assert _type_of(_read(session, event)) == "TEST"  # the read sees it: sent first
+    assert [s.split()[0] for s in seen] == ["INSERT", "SELECT"]
+
+
+def test_a_query_through_sqlalchemy_sees_the_deferred_writes(session: Session) -> None:
+    event = _new_event(session)
+    assert _exists(session, event)  # the ORM's SELECT sent them first
+
+
+def test_send_deferred_raises_a_deferred_write_s_error_there(session: Session) -> None:
+    event = _new_event(session)
+    savepoint = session.begin_nested()
+    insert_new(session, Event(tenant=event.tenant, id=event.id, type="again"))
+    with pytest.raises(IntegrityError):
+        send_deferred(session)
+    savepoint.rollback()
+    assert _type_of(_read(session, event)) == "TEST"
+
+
+def test_rolling_back_to_a_savepoint_discards_what_was_deferred_after_it(
+    session: Session,
+) -> None:
+    kept, written = _new_event(session), []
+
+    def refused() -> None:
+        with session.begin_nested():
+            written.append(_new_event(session))
+            raise RuntimeError("a refused change")
+
+    with pytest.raises(RuntimeError):
+        refused()
+    [dropped] = written
+    assert _exists(session, kept)
+    assert not _exists(session, dropped)
+
+
+def test_deferred_writes_go_with_the_commit_in_one_round_trip(own: tuple[Database, str]) -> None:
+    own_database, _ = own
+    with own_database.transaction() as session, statements(session.connection()) as seen:
+        event = _new_event(session)
+        session.commit()
+    assert [s.split()[0] for s in seen] == ["INSERT", "COMMIT"]
+    with own_database.transaction() as session:
+        assert _type_of(_read(session, event)) == "TEST"
+
+
+def test_a_deferred_write_failing_at_the_commit_rolls_everything_back(
+    own: tuple[Database, str],
+) -> None:
+    own_database, _ = own
+    with own_database.transaction() as session:
+        event = _new_event(session)
+    written = []
+
+    def twice() -> None:
+        with own_database.transaction() as session:
+            written.append(_new_event(session))
+            insert_new(session, Event(tenant=event.tenant, id=event.id, type="again"))
+
+    with pytest.raises(IntegrityError):
+        twice()
+    [other] = written
+    with own_database.transaction() as session:
+        assert not _exists(session, other)
+        assert _type_of(_read(session, event)) == "TEST"
+
+
+def test_a_rolled_back_transaction_leaves_nothing_deferred_on_its_connection(
+    own: tuple[Database, str],
+) -> None:
+    own_database, _ = own
+    own_database.engine.dispose()
+    written = []
+
+    def failing() -> None:
+        with own_database.transaction() as session:
+            written.append(_new_event(session))
+            raise RuntimeError("processing failed")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    [dropped] = written
+    with own_database.transaction() as session:  # the same pooled connection
+        with statements(session.connection()) as seen:
+            kept = _new_event(session)
+        assert not _exists(session, dropped)
+        assert _exists(session, kept)
+    assert seen == []

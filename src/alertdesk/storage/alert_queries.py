@@ -85,7 +85,7 @@ def remember_ticket_alert(
     """The alert whose open ticket the condition's repeats join from now on (O(1) dedup)."""
     remembered = {"lock_tenant": tenant, "lock_integration": integration_id, "key": key,
                   "alert_id": alert_id}  # fmt: skip
-    _REMEMBER.execute(session, remembered).close()
+    _REMEMBER.defer(session, remembered)
 
 
 _COUNT_OCCURRENCE = Direct(
@@ -103,7 +103,7 @@ def count_occurrence(
 ) -> None:
     """Set the condition's first alert's count; a late occurrence leaves the latest time."""
     counted = {"alert_tenant": tenant, "alert_id": alert_id, "occurrence": occurrence, "at": at}
-    _COUNT_OCCURRENCE.execute(session, counted).close()
+    _COUNT_OCCURRENCE.defer(session, counted)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Model instances in and out of the database without the ORM's unit of work and loading (on
-the ingest path they cost several times the statement): new rows written at once with an
-INSERT run straight on the driver (storage/direct.py), and rows read that way made instances."""
+the ingest path they cost several times the statement): new rows written with an INSERT run
+straight on the driver (storage/direct.py, deferred), and rows read that way made instances."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ M = TypeVar("M", bound=Base)
 
 def insert_new(session: Session, row: Base) -> None:
     """INSERT the attributes set on `row` (a new instance, never added to the session; column
-    defaults fill the rest). It stays transient: later changes to it are not written."""
+    defaults fill the rest), deferred: sent with the next statement or the commit. It stays
+    transient: later changes to it are not written."""
     columns = _columns(type(row))
     values = {columns[key]: value for key, value in inspect(row).dict.items() if key in columns}
     statement, defaults = _insert(type(row), frozenset(values))
     for key, default in defaults:
         values[key] = default.arg if default.is_scalar else default.arg(None)
-    statement.execute(session, values).close()
+    statement.defer(session, values)
 
 
 @functools.cache

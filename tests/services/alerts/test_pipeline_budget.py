@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.types import Outcome
 from alertdesk.services.alerts.pipeline import process_alert_event
+from alertdesk.storage.direct import send_deferred
 from alertdesk.storage.models import AlertRule
 from tests.conftest import TenantCtx
 from tests.fakes.statements import compilations, statements
@@ -74,6 +75,7 @@ def counted(
         outcome = process_alert_event(
             session, world.event(**overrides), NOW + timedelta(minutes=minute)
         )
+        send_deferred(session)  # its deferred writes are counted with it
     return outcome, seen
 
 

@@ -29,6 +29,7 @@ from alertdesk.services.automation.outbox import (
 from alertdesk.services.workflows.definitions import TRIGGERS
 from alertdesk.services.workflows.runs import start_runs
 from alertdesk.storage.database import Database
+from alertdesk.storage.direct import send_deferred
 from alertdesk.storage.models import Event, EventDelivery
 from tests.conftest import TenantCtx
 from tests.fakes.statements import statements
@@ -88,6 +89,7 @@ def test_publishing_is_one_statement_and_queues_no_job_inside(
     session.flush()
     with statements(session.connection()) as seen:
         event = publish(session, tenant.id, TICKET_CREATED, {"n": "1", "gone": None}, NOW)
+        send_deferred(session)  # deferred until the next statement: sent here
     [statement] = seen
     assert "pg_notify" in statement
     assert delivery_jobs(session) == []

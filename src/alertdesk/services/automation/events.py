@@ -54,7 +54,7 @@ def publish(
         created_at=now,
         delivered_at=None,
     )
-    _PUBLISH.execute(session, {c: getattr(event, c) for c in _COLUMNS}).close()
+    _PUBLISH.defer(session, {c: getattr(event, c) for c in _COLUMNS})
     return event
 
 

@@ -78,23 +78,26 @@ def ingest(
 
     `receive` authenticates it in that transaction and returns its integration and the
     delivery as received (not stored yet), or the answer that refuses it. The delivery row is
-    written after processing, with its result. When processing raises, its work is rolled back
-    and the delivery is stored on its own: failed for the retry (202), or rejected when the
-    database refused a value (400). Nothing is lost: nothing was acknowledged before a commit.
+    written after processing, with its result; the processing's writes, that row and the
+    COMMIT go to the database in one round trip. When processing (or that commit) raises, its
+    work is rolled back and the delivery is stored on its own: failed for the retry (202), or
+    rejected when the database refused a value (400). Nothing is lost: nothing was
+    acknowledged before a commit.
     """
-    with database.transaction() as session:
-        answer = receive(session)
-        if isinstance(answer, Delivery):
-            return answer
-        integration, received = answer
-        try:
+    received: InboundEvent | None = None
+    try:
+        with database.transaction() as session:
+            answer = receive(session)
+            if isinstance(answer, Delivery):
+                return answer
+            integration, received = answer
             delivery = inbound.process(session, received, now, integration)
-        except Exception as exc:
-            session.rollback()
-            failure = exc
-        else:
-            insert_new(session, received)
-            return delivery
+            insert_new(session, received)  # sent with the processing's writes and the COMMIT
+        return delivery
+    except Exception as exc:
+        if received is None:  # not authenticated yet: nothing to keep
+            raise
+        failure = exc
     return _keep_unprocessed(database, received, failure, now)
 
 

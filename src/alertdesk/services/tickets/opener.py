@@ -83,7 +83,8 @@ def open_ticket(
 def add_system_note(
     session: Session, tenant: uuid.UUID, ticket_id: uuid.UUID, body: str, now: datetime
 ) -> None:
-    """An internal comment by the system (it never makes a ticket "touched"), written at once."""
+    """An internal comment by the system (it never makes a ticket "touched"), written with the
+    transaction's next statement."""
     insert_new(
         session,
         TicketComment(
