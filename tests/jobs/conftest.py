@@ -37,10 +37,14 @@ class Stack:
 
     def work(self) -> None:
         """Run a worker until no job is due; the events published meanwhile are queued as the
-        worker's outbox listener queues them (tests/jobs/test_outbox_listener.py)."""
+        worker's outbox listener queues them (tests/jobs/test_outbox_listener.py). The cron
+        periodics stay off: one falling due mid-test (a reconciliation poll against the fake
+        vendors, every minute) would change what the test sees; tests run them by name."""
         for _ in range(5):  # delivering events can publish more (a workflow opens a ticket)
             queued = queue_undelivered(self.runtime)
-            build_job_app(self.runtime).run_worker(wait=False, install_signal_handlers=False)
+            app = build_job_app(self.runtime)
+            app.periodic_registry.periodic_tasks.clear()
+            app.run_worker(wait=False, install_signal_handlers=False)
             if not queued:
                 return
 
