@@ -186,7 +186,8 @@ def autoanalyze(url: str, every: float = 1.0) -> Iterator[bool]:
         with psycopg.connect(url, autocommit=True) as conn:
             while not stop.wait(every):
                 for (table,) in conn.execute(_STALE).fetchall():
-                    with contextlib.suppress(psycopg.errors.UndefinedTable):  # dropped since
+                    dropped = psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName
+                    with contextlib.suppress(*dropped):  # the table or its schema went since
                         conn.execute(f"analyze {table}")
 
     thread = threading.Thread(target=analyzing, daemon=True)
