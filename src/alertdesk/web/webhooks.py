@@ -1,6 +1,7 @@
 """POST /webhooks/{provider}/{integration_id}: authenticate, process and store — in one
 transaction (a delivery whose processing fails is stored on its own for the retry, 202); the
-answer is sent after the commit.
+answer is sent after the commit. Deliveries that arrive while the database threads are busy
+wait, and are then taken together: one transaction and one commit for all of them.
 
 Served by a plain ASGI layer ahead of the framework's routing, middleware and dependencies: a
 vendor's delivery is the hot path, and they cost it a fifth of its CPU. Every other request
@@ -13,9 +14,12 @@ import asyncio
 import json
 import logging
 import re
+import threading
 import uuid
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,16 +31,19 @@ from alertdesk.core.webhook_auth import authenticate
 from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
 from alertdesk.services.integrations.inbound import Delivery
-from alertdesk.storage.database import POOL_OVERFLOW, POOL_SIZE
+from alertdesk.storage.database import Database
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 PATH = re.compile(r"/webhooks/(?P<provider>[^/]+)/(?P<integration_id>[^/]+)")
 # deliveries are processed on threads of their own: a plain executor hand-off costs a fraction
-# of anyio's thread pool (its cancel scope and capacity limiter per call); as many threads as
-# the database pool has connections, so no thread waits for one
-_THREADS = ThreadPoolExecutor(POOL_SIZE + POOL_OVERFLOW, thread_name_prefix="webhook")
+# of anyio's thread pool (its cancel scope and capacity limiter per call). A few threads, each
+# taking every delivery waiting (up to TOGETHER): more concurrent transactions than cores cost
+# the database more CPU per delivery, and queue more of them on a busy condition's lock row.
+THREADS = 4
+TOGETHER = 16
+_THREADS = ThreadPoolExecutor(THREADS, thread_name_prefix="webhook")
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class WebhookRoute:
     anything else goes on to `app`."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime, outage: OutageLog) -> None:
-        self.app, self.runtime, self.outage = app, runtime, outage
+        self.app, self.runtime, self.ingest = app, runtime, Ingest(runtime.database, outage)
 
     async def __call__(self, scope: Scope, messages: Receive, send: Send) -> None:
         match = PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
@@ -71,7 +78,7 @@ class WebhookRoute:
             return
         scope["endpoint"] = receive  # names the handler in the request metrics
         if scope["method"] == "POST":
-            answer = await receive(self.runtime, self.outage, scope, messages, **match.groupdict())
+            answer = await receive(self.runtime, self.ingest, scope, messages, **match.groupdict())
         else:
             answer = Answer(405, {"detail": "Method Not Allowed"}, {"Allow": "POST"})
         await answer.send(send)
@@ -79,7 +86,7 @@ class WebhookRoute:
 
 async def receive(
     runtime: Runtime,
-    outage: OutageLog,
+    ingest: Ingest,
     scope: Scope,
     messages: Receive,
     provider: str,
@@ -96,10 +103,20 @@ async def receive(
     query = dict(
         parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     )
-    return await asyncio.get_running_loop().run_in_executor(
-        _THREADS, _ingest, runtime, outage, provider, integration_uuid, headers,
-        query.get("token"), body,
-    )  # fmt: skip
+    now, vault, token = runtime.now(), runtime.vendor.vault, query.get("token")
+
+    def authenticated(session: Session) -> deliveries.Received | Delivery:
+        integration = inbound.find_active_integration(session, provider, integration_uuid)
+        if integration is None or integration.webhook_secret_encrypted is None:
+            return Delivery(404, {"detail": "unknown or disconnected integration"})
+        secret = vault.webhook_secret(integration.webhook_secret_encrypted)
+        method = authenticate(secret, headers, token, body)
+        if method is None:
+            return Delivery(401, {"detail": "missing or wrong webhook secret"})
+        received = inbound.received(integration, body, headers.get("content-type"), method, now)
+        return integration, received
+
+    return await ingest(provider, authenticated, now)
 
 
 async def _read_limited(headers: dict[str, str], messages: Receive) -> bytes | None:
@@ -122,36 +139,66 @@ async def _read_limited(headers: dict[str, str], messages: Receive) -> bytes | N
     return b"".join(chunks)
 
 
-def _ingest(
-    runtime: Runtime,
-    outage: OutageLog,
-    provider: str,
-    integration_id: uuid.UUID,
-    headers: dict[str, str],
-    token: str | None,
-    body: bytes,
-) -> Answer:
-    now, vendor = runtime.now(), runtime.vendor
+@dataclass(frozen=True)
+class _Waiting:
+    """A delivery waiting for a database thread, and where its answer goes."""
 
-    def authenticated(session: Session) -> deliveries.Received | Delivery:
-        integration = inbound.find_active_integration(session, provider, integration_id)
-        if integration is None or integration.webhook_secret_encrypted is None:
-            return Delivery(404, {"detail": "unknown or disconnected integration"})
-        secret = vendor.vault.webhook_secret(integration.webhook_secret_encrypted)
-        method = authenticate(secret, headers, token, body)
-        if method is None:
-            return Delivery(401, {"detail": "missing or wrong webhook secret"})
-        received = inbound.received(integration, body, headers.get("content-type"), method, now)
-        return integration, received
+    provider: str
+    receive: deliveries.Receive
+    now: datetime
+    loop: asyncio.AbstractEventLoop
+    answer: asyncio.Future[Answer]
 
-    try:
-        delivery = deliveries.ingest(runtime.database, authenticated, now)
-    except OperationalError as exc:  # the database is down: the vendor should retry later
-        outage.failed(exc)
-        detail = {"detail": "the database is unavailable; please retry"}
-        return Answer(503, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
-    except Exception:
-        log.exception("could not store a %s webhook delivery", provider)
-        return Answer(500, {"detail": "the delivery could not be stored; please retry"})
-    outage.recovered()
-    return Answer(delivery.status_code, delivery.body)
+
+class Ingest:
+    """The deliveries waiting for a database thread, and the threads taking them: at most
+    THREADS at a time, each taking all that wait (up to TOGETHER) into one transaction."""
+
+    def __init__(self, database: Database, outage: OutageLog) -> None:
+        self.database, self.outage = database, outage
+        self.waiting: deque[_Waiting] = deque()
+        self.lock = threading.Lock()
+        self.taking = 0  # threads taking deliveries now
+
+    async def __call__(self, provider: str, receive: deliveries.Receive, now: datetime) -> Answer:
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(provider, receive, now, loop, loop.create_future())
+        with self.lock:
+            self.waiting.append(waiting)
+            start = self.taking < THREADS
+            self.taking += start
+        if start:
+            _THREADS.submit(self._take)
+        return await waiting.answer
+
+    def _take(self) -> None:
+        while True:
+            with self.lock:
+                batch = [self.waiting.popleft() for _ in range(min(TOGETHER, len(self.waiting)))]
+                if not batch:
+                    self.taking -= 1
+                    return
+            arrivals = [(w.receive, w.now) for w in batch]
+            try:
+                results = deliveries.ingest_together(self.database, arrivals)
+            except Exception as exc:  # not expected: each delivery's failure is answered
+                results = [exc] * len(batch)
+            for waiting, result in zip(batch, results, strict=True):
+                answer = self._answer(waiting.provider, result)
+                waiting.loop.call_soon_threadsafe(_settle, waiting.answer, answer)
+
+    def _answer(self, provider: str, result: Delivery | Exception) -> Answer:
+        if isinstance(result, OperationalError):  # the database is down: retry later
+            self.outage.failed(result)
+            detail = {"detail": "the database is unavailable; please retry"}
+            return Answer(503, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        if isinstance(result, Exception):
+            log.error("could not store a %s webhook delivery", provider, exc_info=result)
+            return Answer(500, {"detail": "the delivery could not be stored; please retry"})
+        self.outage.recovered()
+        return Answer(result.status_code, result.body)
+
+
+def _settle(answer: asyncio.Future[Answer], value: Answer) -> None:
+    if not answer.done():  # the sender went away meanwhile: nobody awaits it
+        answer.set_result(value)

@@ -1,6 +1,6 @@
-"""Running webhook deliveries: a new one processed and stored in one transaction (`ingest`);
-stored ones (replays from the API, UI, CLI and the worker) one transaction each, claimed with
-`FOR UPDATE SKIP LOCKED`; and pruning."""
+"""Running webhook deliveries: a new one processed and stored in one transaction (`ingest`), or
+those that arrived together in one (`ingest_together`); stored ones (replays from the API, UI,
+CLI and the worker) one transaction each, claimed with `FOR UPDATE SKIP LOCKED`; and pruning."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +21,7 @@ from alertdesk.providers.base import ExternalOrg
 from alertdesk.services.integrations import inbound, inbox, org_mappings
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.services.integrations.records import get_integration, provider_of
-from alertdesk.storage.database import Database
+from alertdesk.storage.database import Database, refusal_reason
 from alertdesk.storage.models import InboundEvent, Integration, Tenant
 from alertdesk.storage.rows import insert_new
 
@@ -69,11 +69,10 @@ def process_stored(
 
 
 Received = tuple[Integration, InboundEvent]
+Receive = Callable[[Session], Received | Delivery]
 
 
-def ingest(
-    database: Database, receive: Callable[[Session], Received | Delivery], now: datetime
-) -> Delivery:
+def ingest(database: Database, receive: Receive, now: datetime) -> Delivery:
     """One webhook delivery, processed and stored in one transaction (one commit).
 
     `receive` authenticates it in that transaction and returns its integration and the
@@ -99,6 +98,47 @@ def ingest(
             raise
         failure = exc
     return _keep_unprocessed(database, received, failure, now)
+
+
+def ingest_together(
+    database: Database, arrivals: Sequence[tuple[Receive, datetime]]
+) -> list[Delivery | Exception]:
+    """Deliveries that arrived together (each with its `receive` and arrival time), processed one
+    after another in one transaction with one commit: each sees what those before it wrote, as
+    if each had a transaction of its own in that order (dedup stays exact).
+
+    When any of them raises, or the commit does, all of it is rolled back and each is ingested
+    on its own (`ingest`): a failure costs the others a second try, never a delivery. An
+    exception in the answers is one that `ingest` raised (nothing was stored for it)."""
+    if len(arrivals) > 1:
+        try:
+            return list(_together(database, arrivals))
+        except Exception as exc:
+            log.info("%d webhook deliveries taken together failed (%s); each goes alone",
+                     len(arrivals), refusal_reason(exc))  # fmt: skip
+    return [_alone(database, receive, now) for receive, now in arrivals]
+
+
+def _together(database: Database, arrivals: Sequence[tuple[Receive, datetime]]) -> list[Delivery]:
+    answers = []
+    with database.transaction() as session:
+        for receive, now in arrivals:
+            answer = receive(session)
+            if not isinstance(answer, Delivery):
+                integration, received = answer
+                answer = inbound.process(session, received, now, integration)
+                insert_new(session, received)
+                session.flush()  # what processing left pending is seen by the next
+                session.expunge_all()  # which starts as it would in a session of its own
+            answers.append(answer)
+    return answers
+
+
+def _alone(database: Database, receive: Receive, now: datetime) -> Delivery | Exception:
+    try:
+        return ingest(database, receive, now)
+    except Exception as exc:
+        return exc
 
 
 def _keep_unprocessed(
