@@ -47,7 +47,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.metrics = health.HttpMetrics()
     app.state.outage = OutageLog()
     # webhooks are answered ahead of the framework (webhooks.py), inside the request metrics
-    app.add_middleware(webhooks.WebhookRoute, runtime=runtime, outage=app.state.outage)
+    app.add_middleware(
+        webhooks.WebhookRoute, runtime=runtime, outage=app.state.outage, metrics=app.state.metrics
+    )
     app.add_middleware(health.MeteredApp, metrics=app.state.metrics)
     app.include_router(health.router)
     guarded = [Depends(refuse_unstorable_text)]

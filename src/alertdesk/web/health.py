@@ -37,6 +37,19 @@ class HttpMetrics:
             ["method", "handler"],
             registry=self.registry,
         )
+        self.webhook_transactions = Histogram(
+            "alertdesk_webhook_deliveries_per_transaction",
+            "Webhook deliveries processed in one database transaction (more than one when they "
+            "arrived while the database threads were busy)",
+            buckets=(1, 2, 4, 8, 16),
+            registry=self.registry,
+        )
+        self.webhook_retried_alone = Counter(
+            "alertdesk_webhook_retried_alone",
+            "Transactions of webhook deliveries taken together that failed (a failing delivery, "
+            "a deadlock), after which each delivery was processed on its own",
+            registry=self.registry,
+        )
 
 
 class MeteredApp:

@@ -32,6 +32,7 @@ from alertdesk.runtime import Runtime
 from alertdesk.services.integrations import deliveries, inbound
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.storage.database import Database
+from alertdesk.web.health import HttpMetrics
 from alertdesk.web.outage import RETRY_AFTER_SECONDS, OutageLog
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,11 @@ class WebhookRoute:
     """ASGI: /webhooks/{provider}/{integration_id} is answered here (POST; 405 otherwise);
     anything else goes on to `app`."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime, outage: OutageLog) -> None:
-        self.app, self.runtime, self.ingest = app, runtime, Ingest(runtime.database, outage)
+    def __init__(
+        self, app: ASGIApp, runtime: Runtime, outage: OutageLog, metrics: HttpMetrics
+    ) -> None:
+        self.app, self.runtime = app, runtime
+        self.ingest = Ingest(runtime.database, outage, metrics)
 
     async def __call__(self, scope: Scope, messages: Receive, send: Send) -> None:
         match = PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
@@ -154,8 +158,8 @@ class Ingest:
     """The deliveries waiting for a database thread, and the threads taking them: at most
     THREADS at a time, each taking all that wait (up to TOGETHER) into one transaction."""
 
-    def __init__(self, database: Database, outage: OutageLog) -> None:
-        self.database, self.outage = database, outage
+    def __init__(self, database: Database, outage: OutageLog, metrics: HttpMetrics) -> None:
+        self.database, self.outage, self.metrics = database, outage, metrics
         self.waiting: deque[_Waiting] = deque()
         self.lock = threading.Lock()
         self.taking = 0  # threads taking deliveries now
@@ -180,12 +184,21 @@ class Ingest:
                     return
             arrivals = [(w.receive, w.now) for w in batch]
             try:
-                results = deliveries.ingest_together(self.database, arrivals)
+                together = deliveries.ingest_together(self.database, arrivals)
             except Exception as exc:  # not expected: each delivery's failure is answered
-                results = [exc] * len(batch)
-            for waiting, result in zip(batch, results, strict=True):
+                together = deliveries.Together([exc] * len(batch), alone=True)
+            self._count(together)
+            for waiting, result in zip(batch, together.answers, strict=True):
                 answer = self._answer(waiting.provider, result)
                 waiting.loop.call_soon_threadsafe(_settle, waiting.answer, answer)
+
+    def _count(self, together: deliveries.Together) -> None:
+        if not together.alone:
+            self.metrics.webhook_transactions.observe(len(together.answers))
+            return
+        self.metrics.webhook_retried_alone.inc()
+        for _ in together.answers:
+            self.metrics.webhook_transactions.observe(1)
 
     def _answer(self, provider: str, result: Delivery | Exception) -> Answer:
         if isinstance(result, OperationalError):  # the database is down: retry later

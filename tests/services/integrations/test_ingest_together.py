@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from alertdesk.services.accounts.tenants import create_tenant
 from alertdesk.services.integrations import inbound
-from alertdesk.services.integrations.deliveries import Receive, Received, ingest_together
+from alertdesk.services.integrations.deliveries import (
+    Receive,
+    Received,
+    Together,
+    ingest_together,
+)
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
@@ -82,9 +87,7 @@ def body(answer: Delivery | Exception) -> dict[str, Any]:
     return answer.body
 
 
-def commits_during(
-    db: Database, run: Callable[[], list[Delivery | Exception]]
-) -> tuple[list[Delivery | Exception], int]:
+def commits_during(db: Database, run: Callable[[], Together]) -> tuple[Together, int]:
     counted = []
     listener = lambda _conn: counted.append(1)  # noqa: E731
     event.listen(db.engine, "commit", listener)
@@ -120,10 +123,11 @@ def test_deliveries_taken_together_are_answered_in_order_with_one_commit(
     arrivals = [arrival(t, first, trigger(a)), (refused, datetime.now(UTC)),
                 arrival(t, first, trigger(b)), arrival(t, first, trigger(a))]  # fmt: skip
 
-    answers, commits = commits_during(db, lambda: ingest_together(db, arrivals))
+    together, commits = commits_during(db, lambda: ingest_together(db, arrivals))
 
+    answers = together.answers
     assert outcomes(answers) == ["ticket_created", 401, "ticket_created", "occurrence_appended"]
-    assert commits == 1
+    assert (commits, together.alone) == (1, False)
     assert body(answers[3])["ticket_id"] == body(answers[0])["ticket_id"]
     stored, tickets, alerts, writers = rows(db, t)
     assert stored == [("processed", 1)] * 3  # the refused one is not kept
@@ -145,8 +149,10 @@ def test_one_failing_delivery_sends_each_alone_and_nothing_is_lost_or_done_twice
                 arrival(other, broken, trigger(str(uuid.uuid4()))),
                 arrival(t, good, trigger(str(uuid.uuid4())))]  # fmt: skip
 
-    answers, commits = commits_during(db, lambda: ingest_together(db, arrivals))
+    together, commits = commits_during(db, lambda: ingest_together(db, arrivals))
 
+    answers = together.answers
+    assert together.alone
     assert outcomes(answers) == ["ticket_created", 202, "ticket_created"]
     assert body(answers[1])["queued"] is True
     assert commits == 3  # the batch rolled back; then one commit each
@@ -163,8 +169,9 @@ def test_an_error_before_authentication_is_that_deliverys_answer_alone(
         raise RuntimeError("the vault could not decrypt the secret")
 
     arrivals = [arrival(t, first, trigger(str(uuid.uuid4()))), (broken, datetime.now(UTC))]
-    answers = ingest_together(db, arrivals)
-    assert outcomes(answers) == ["ticket_created", "RuntimeError"]
+    together = ingest_together(db, arrivals)
+    assert outcomes(together.answers) == ["ticket_created", "RuntimeError"]
+    assert together.alone
     stored, tickets, _, _ = rows(db, t)
     assert (stored, tickets) == ([("processed", 1)], 1)
 
@@ -173,7 +180,7 @@ def test_a_single_delivery_goes_straight_alone(
     db: Database, tenant: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     t, first = tenant
-    answers, commits = commits_during(
+    together, commits = commits_during(
         db, lambda: ingest_together(db, [arrival(t, first, trigger(str(uuid.uuid4())))])
     )
-    assert (outcomes(answers), commits) == (["ticket_created"], 1)
+    assert (outcomes(together.answers), together.alone, commits) == (["ticket_created"], False, 1)

@@ -100,9 +100,16 @@ def ingest(database: Database, receive: Receive, now: datetime) -> Delivery:
     return _keep_unprocessed(database, received, failure, now)
 
 
-def ingest_together(
-    database: Database, arrivals: Sequence[tuple[Receive, datetime]]
-) -> list[Delivery | Exception]:
+@dataclass(frozen=True)
+class Together:
+    """The answers of deliveries taken together, in their order; `alone` when the transaction
+    for all of them failed and each was ingested on its own."""
+
+    answers: list[Delivery | Exception]
+    alone: bool = False
+
+
+def ingest_together(database: Database, arrivals: Sequence[tuple[Receive, datetime]]) -> Together:
     """Deliveries that arrived together (each with its `receive` and arrival time), processed one
     after another in one transaction with one commit: each sees what those before it wrote, as
     if each had a transaction of its own in that order (dedup stays exact).
@@ -110,13 +117,14 @@ def ingest_together(
     When any of them raises, or the commit does, all of it is rolled back and each is ingested
     on its own (`ingest`): a failure costs the others a second try, never a delivery. An
     exception in the answers is one that `ingest` raised (nothing was stored for it)."""
-    if len(arrivals) > 1:
-        try:
-            return list(_together(database, arrivals))
-        except Exception as exc:
-            log.info("%d webhook deliveries taken together failed (%s); each goes alone",
-                     len(arrivals), refusal_reason(exc))  # fmt: skip
-    return [_alone(database, receive, now) for receive, now in arrivals]
+    if len(arrivals) == 1:
+        return Together([_alone(database, *arrivals[0])])
+    try:
+        return Together(list(_together(database, arrivals)))
+    except Exception as exc:
+        log.info("%d webhook deliveries taken together failed (%s); each goes alone",
+                 len(arrivals), refusal_reason(exc))  # fmt: skip
+    return Together([_alone(database, receive, now) for receive, now in arrivals], alone=True)
 
 
 def _together(database: Database, arrivals: Sequence[tuple[Receive, datetime]]) -> list[Delivery]:
