@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +134,25 @@ def summary(
         found["cpu_ms_per_event"] = cpu.per_event(since, len(ordered))
     print(f"{name}: {found}", file=sys.stderr, flush=True)  # progress while the run goes on
     return found
+
+
+_TAKEN = ("alertdesk_webhook_deliveries_per_transaction_sum",
+          "alertdesk_webhook_deliveries_per_transaction_count",
+          "alertdesk_webhook_retried_alone_total")  # fmt: skip
+
+
+def taken(ws: Workspace) -> tuple[float, ...]:
+    """The web process's counts of webhook deliveries, transactions and retries alone (with
+    several web processes, the one that answered)."""
+    lines = httpx.get(f"{ws.url}/metrics").text.splitlines()
+    values = dict(line.split()[:2] for line in lines if line.startswith(_TAKEN))
+    return tuple(float(values.get(name, 0)) for name in _TAKEN)
+
+
+def together(ws: Workspace, before: tuple[float, ...]) -> dict[str, float]:
+    """Deliveries per transaction during a phase, and the transactions retried alone."""
+    deliveries, transactions, alone = (a - b for a, b in zip(taken(ws), before, strict=True))
+    return {"per_transaction": round(deliveries / max(transactions, 1), 2), "retried_alone": alone}
 
 
 def tenths(done: list[float]) -> list[float]:
@@ -271,15 +291,17 @@ def main() -> int:
 
             agents = [f"agent-{i:06d}" for i in range(args.create)]
             creates = [delivery(TRIGGER, a, f"c{i}") for i, a in enumerate(agents)]
-            since = cpu.sample()
+            since, before = cpu.sample(), taken(ws)
             wall, lat, _ = asyncio.run(send(hook, secret, creates, args.concurrency))
             results["create"] = summary("create", wall, lat, create_floor, since)
+            results["create"]["together"] = together(ws, before)
 
             repeats = [delivery(TRIGGER, agents[i % len(agents)], f"o{i}")
                        for i in range(args.occurrence)]  # fmt: skip
-            since = cpu.sample()
+            since, before = cpu.sample(), taken(ws)
             wall, lat, _ = asyncio.run(send(hook, secret, repeats, args.concurrency))
             results["occurrence"] = summary("occurrence", wall, lat, occurrence_floor, since)
+            results["occurrence"]["together"] = together(ws, before)
 
             rate = results["occurrence"]["events_per_s"] / 2
             count = max(20, int(rate * args.paced_seconds))
@@ -290,15 +312,19 @@ def main() -> int:
 
             storm_agent = "storm-agent"
             storm = [delivery(TRIGGER, storm_agent, f"s{i}") for i in range(args.storm)]
+            before = taken(ws)
             wall, lat, done = asyncio.run(send(hook, secret, storm, 32))
             results["storm"] = summary("storm", wall, lat, None) | {"per_tenth": tenths(done)}
+            results["storm"]["together"] = together(ws, before)
             first, last = results["storm"]["per_tenth"][0], results["storm"]["per_tenth"][-1]
             results["storm"]["last_to_first"] = round(last / first, 3)
 
             mixed = [[delivery(kind, f"mixed-{i:05d}", f"m{i}") for kind in (TRIGGER, RESOLVE)]
                      for i in range(args.mixed)]  # fmt: skip
+            before = taken(ws)
             wall, lat, _ = asyncio.run(send(hook, secret, mixed, args.concurrency))
             results["mixed"] = summary("mixed", wall, lat, None)
+            results["mixed"]["together"] = together(ws, before)
 
             alerts = args.create + args.occurrence + count + args.storm + args.mixed
             expected = {"tickets": args.create + 1 + args.mixed, "alerts": alerts}
@@ -317,6 +343,10 @@ def table(results: dict[str, Any]) -> None:
               f"{r.get('ratio_to_floor', ''):>8}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}",
               file=sys.stderr)  # fmt: skip
     print(f"storm per tenth: {results['storm']['per_tenth']}", file=sys.stderr)
+    phases = [(p, results[p]["together"]) for p in ("create", "occurrence", "storm", "mixed")]
+    print("deliveries per transaction (transactions retried alone): " + ", ".join(
+        f"{p} {t['per_transaction']} ({t['retried_alone']:.0f})" for p, t in phases),
+        file=sys.stderr)  # fmt: skip
     print(f"checks exact: {results['checks']['exact']}", file=sys.stderr)
 
 

@@ -7,16 +7,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine.interfaces import CacheStats
 
 
-@contextmanager
-def statements(connection: Connection) -> Iterator[list[str]]:
-    """The SQL text (whitespace folded) of every statement the driver runs on `connection` in
-    the block: SQLAlchemy's and those run straight on the driver (storage/direct.py)."""
-    seen: list[str] = []
-
+def _recording(seen: list[str]) -> type[psycopg.Cursor[Any]]:
     class Recording(psycopg.Cursor[Any]):
         def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
             seen.append(" ".join(str(query).split()))
@@ -26,10 +21,19 @@ def statements(connection: Connection) -> Iterator[list[str]]:
             seen.append(" ".join(str(query).split()))
             return super().executemany(query, *args, **kwargs)
 
+    return Recording
+
+
+@contextmanager
+def statements(connection: Connection) -> Iterator[list[str]]:
+    """The SQL text (whitespace folded) of every statement the driver runs on `connection` in
+    the block: SQLAlchemy's and those run straight on the driver (storage/direct.py)."""
+    seen: list[str] = []
+    recording = _recording(seen)
     driver = connection.connection.dbapi_connection
     assert isinstance(driver, psycopg.Connection)
     before = driver.cursor_factory
-    driver.cursor_factory = Recording
+    driver.cursor_factory = recording
     try:
         yield seen
     finally:
@@ -52,3 +56,24 @@ def compilations(connection: Connection) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(connection, "before_cursor_execute", record)
+
+
+@contextmanager
+def engine_statements(engine: Engine) -> Iterator[list[str]]:
+    """As `statements`, on every connection `engine` hands out during the block."""
+    seen: list[str] = []
+    recording = _recording(seen)
+
+    def record(driver: Any, *_: Any) -> None:
+        driver.cursor_factory = recording
+
+    def stop(driver: Any, *_: Any) -> None:
+        driver.cursor_factory = psycopg.Cursor
+
+    event.listen(engine, "checkout", record)
+    event.listen(engine, "checkin", stop)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "checkout", record)
+        event.remove(engine, "checkin", stop)

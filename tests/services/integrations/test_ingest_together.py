@@ -25,8 +25,9 @@ from alertdesk.services.integrations.deliveries import (
 from alertdesk.services.integrations.inbound import Delivery
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
-from alertdesk.storage.models import Alert, InboundEvent, Integration, Ticket
+from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute, Ticket
 from alertdesk.testing.fakes import fixture_bytes
+from tests.fakes.statements import engine_statements
 from tests.services.alerts.pipeline_fixtures import add_mapping, add_rule, build_world
 
 
@@ -47,6 +48,7 @@ def new_tenant(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
         integration = built.integration.id
         add_mapping(session, made.tenant, integration, built.client.id, "2")  # the fixture's org
         add_rule(session, made.tenant, integration)
+        session.add(IntegrationRoute(integration_id=integration, tenant=made.tenant))
         return made.tenant, integration
 
 
@@ -66,7 +68,9 @@ def arrival(tenant: uuid.UUID, integration_id: uuid.UUID, body: bytes) -> tuple[
     """What the webhook route hands over once it has a body (authentication left out)."""
 
     def receive(session: Session) -> Received | Delivery:
-        integration = session.get_one(Integration, (tenant, integration_id))
+        integration = inbound.find_active_integration(session, "ninjaone", integration_id)
+        assert integration is not None
+        assert integration.tenant == tenant
         return integration, inbound.received(integration, body, "application/json", "header", now)
 
     now = datetime.now(UTC)
@@ -132,6 +136,17 @@ def test_deliveries_taken_together_are_answered_in_order_with_one_commit(
     stored, tickets, alerts, writers = rows(db, t)
     assert stored == [("processed", 1)] * 3  # the refused one is not kept
     assert (tickets, alerts, writers) == (2, 3, 1)
+
+
+def test_deliveries_of_one_integration_taken_together_read_it_once(
+    db: Database, tenant: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    t, first = tenant
+    arrivals = [arrival(t, first, trigger(str(uuid.uuid4()))) for _ in range(3)]
+    with engine_statements(db.engine) as seen:
+        together = ingest_together(db, arrivals)
+    assert outcomes(together.answers) == ["ticket_created"] * 3
+    assert len([s for s in seen if s.startswith("SELECT integration.")]) == 1
 
 
 def test_one_failing_delivery_sends_each_alone_and_nothing_is_lost_or_done_twice(

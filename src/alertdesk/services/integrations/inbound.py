@@ -61,7 +61,9 @@ def find_active_integration(
     """The webhook URL carries only the id: its route (a reference table) names the tenant, so
     the integration is then read from that tenant's shard alone (one joining both would reach
     every shard on Citus). An integration never changes tenant: the route is remembered by the
-    process, so a delivery costs one statement here. The integration is not in the session."""
+    process, so a delivery costs one statement here, and the deliveries taken together in one
+    transaction one in all (remembered in the session). The integration is not in the
+    session."""
     spec = get_provider(provider)
     if spec is None or spec.webhook is None:
         return None
@@ -75,10 +77,14 @@ def find_active_integration(
         if len(_ROUTES) >= MAX_ROUTES:
             _ROUTES.clear()
         _ROUTES[integration_id] = tenant
-    found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
-    with _ACTIVE_INTEGRATION.execute(session, found) as cursor:
-        row = cursor.fetchone()
-    return None if row is None else detached(Integration, row)
+    read: dict[tuple[str, uuid.UUID], Integration | None]
+    read = session.info.setdefault("active_integrations", {})
+    if (provider, integration_id) not in read:
+        found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
+        with _ACTIVE_INTEGRATION.execute(session, found) as cursor:
+            row = cursor.fetchone()
+        read[provider, integration_id] = None if row is None else detached(Integration, row)
+    return read[provider, integration_id]
 
 
 def received(
