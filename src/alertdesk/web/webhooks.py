@@ -3,9 +3,9 @@ transaction (a delivery whose processing fails is stored on its own for the retr
 answer is sent after the commit. Deliveries that arrive while the database threads are busy
 wait, and are then taken together: one transaction and one commit for all of them.
 
-Served by a plain ASGI layer ahead of the framework's routing, middleware and dependencies: a
-vendor's delivery is the hot path, and they cost it a fifth of its CPU. Every other request
-passes through to the app.
+Served by a plain ASGI layer ahead of the framework's routing and dependencies (inside its
+outermost error middleware and the request metrics): a vendor's delivery is the hot path, and
+they cost it a fifth of its CPU. Every other request passes through to the app.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ PATH = re.compile(r"/webhooks/(?P<provider>[^/]+)/(?P<integration_id>[^/]+)")
 # of anyio's thread pool (its cancel scope and capacity limiter per call). A few threads, each
 # taking every delivery waiting (up to TOGETHER): more concurrent transactions than cores cost
 # the database more CPU per delivery, and queue more of them on a busy condition's lock row.
+# One pool for the process (one app serves it; apps made by tests share it).
 THREADS = 4
 TOGETHER = 16
 _THREADS = ThreadPoolExecutor(THREADS, thread_name_prefix="webhook")

@@ -120,15 +120,17 @@ def ingest_together(database: Database, arrivals: Sequence[tuple[Receive, dateti
     if len(arrivals) == 1:
         return Together([_alone(database, *arrivals[0])])
     try:
-        return Together(list(_together(database, arrivals)))
+        return Together(_together(database, arrivals))
     except Exception as exc:
         log.info("%d webhook deliveries taken together failed (%s); each goes alone",
                  len(arrivals), refusal_reason(exc))  # fmt: skip
     return Together([_alone(database, receive, now) for receive, now in arrivals], alone=True)
 
 
-def _together(database: Database, arrivals: Sequence[tuple[Receive, datetime]]) -> list[Delivery]:
-    answers = []
+def _together(
+    database: Database, arrivals: Sequence[tuple[Receive, datetime]]
+) -> list[Delivery | Exception]:
+    answers: list[Delivery | Exception] = []
     with database.transaction() as session:
         for receive, now in arrivals:
             answer = receive(session)
