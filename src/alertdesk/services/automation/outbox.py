@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, String, Uuid, bindparam, select, text, update
+from sqlalchemy import ARRAY, String, Uuid, any_, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
@@ -139,15 +139,21 @@ def _deliver_singly(
     return delivered
 
 
+_MARK_DELIVERED = Direct(
+    update(Event)
+    .where(
+        Event.tenant == bindparam("tenant", type_=Uuid),
+        Event.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+    )
+    .values(delivered_at=bindparam("now", type_=Event.__table__.c.delivered_at.type))
+)
+
+
 def _mark_delivered(
     session: Session, tenant: uuid.UUID, ids: list[uuid.UUID], now: datetime
 ) -> None:
-    session.execute(
-        update(Event)
-        .where(Event.tenant == tenant, Event.id.in_(ids))
-        .values(delivered_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    """Sent with the COMMIT (deferred): nothing reads it in the transaction."""
+    _MARK_DELIVERED.defer(session, {"tenant": tenant, "ids": ids, "now": now})
 
 
 def _claim(

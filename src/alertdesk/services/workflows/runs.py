@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from alertdesk.core.workflows import WorkflowFilter, fill, filter_matches
 from alertdesk.services.workflows.actions import ACTIONS, StepContext, StepFailed
 from alertdesk.storage.database import Database
+from alertdesk.storage.direct import Direct
 from alertdesk.storage.job_queue import defer
 from alertdesk.storage.models import Event, Workflow, WorkflowRun
+from alertdesk.storage.rows import columns_of, detached
 
 RUN_TASK = "run_workflow"
 log = logging.getLogger(__name__)
@@ -37,22 +39,25 @@ def start_runs(session: Session, event: Event, now: datetime) -> None:
             _queue(session, workflow, event, now)
 
 
-_ACTIVE = select(Workflow).where(  # built once: read for every batch of events
-    Workflow.tenant == bindparam("tenant", type_=Uuid),
-    Workflow.is_active,
-    Workflow.trigger == bindparam("trigger", type_=String),
+_ACTIVE = Direct(  # built once: read for every batch of events
+    select(*columns_of(Workflow)).where(
+        Workflow.tenant == bindparam("tenant", type_=Uuid),
+        Workflow.is_active,
+        Workflow.trigger == bindparam("trigger", type_=String),
+    )
 )
 
 
 def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]:
     """The tenant's active workflows of a trigger, read once per transaction: the outbox hands
-    a batch of events to `start_runs` in one, and most tenants have no workflow for most."""
+    a batch of events to `start_runs` in one, and most tenants have no workflow for most.
+    Read to match and name, not to change: not in the session."""
     known: dict[tuple[uuid.UUID, str], list[Workflow]] = session.info.setdefault(
         "active_workflows", {}
     )
     if (tenant, trigger) not in known:
-        found = session.scalars(_ACTIVE, {"tenant": tenant, "trigger": trigger})
-        known[tenant, trigger] = list(found)
+        with _ACTIVE.execute(session, {"tenant": tenant, "trigger": trigger}) as cursor:
+            known[tenant, trigger] = [detached(Workflow, row) for row in cursor]
     return known[tenant, trigger]
 
 
