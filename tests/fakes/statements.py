@@ -10,6 +10,8 @@ import psycopg
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine.interfaces import CacheStats
 
+from alertdesk.storage.wire import TRACE
+
 
 def _recording(seen: list[str]) -> type[psycopg.Cursor[Any]]:
     class Recording(psycopg.Cursor[Any]):
@@ -34,10 +36,13 @@ def statements(connection: Connection) -> Iterator[list[str]]:
     assert isinstance(driver, psycopg.Connection)
     before = driver.cursor_factory
     driver.cursor_factory = recording
+    info = connection.info  # the connection may be closed by the end of the block
+    info[TRACE] = seen
     try:
         yield seen
     finally:
         driver.cursor_factory = before
+        info.pop(TRACE, None)
 
 
 @contextmanager
@@ -64,11 +69,13 @@ def engine_statements(engine: Engine) -> Iterator[list[str]]:
     seen: list[str] = []
     recording = _recording(seen)
 
-    def record(driver: Any, *_: Any) -> None:
+    def record(driver: Any, entry: Any, *_: Any) -> None:
         driver.cursor_factory = recording
+        entry.info[TRACE] = seen
 
-    def stop(driver: Any, *_: Any) -> None:
+    def stop(driver: Any, entry: Any) -> None:
         driver.cursor_factory = psycopg.Cursor
+        entry.info.pop(TRACE, None)
 
     event.listen(engine, "checkout", record)
     event.listen(engine, "checkin", stop)

@@ -36,8 +36,7 @@ def _new_event(session: Session, **values: object) -> Event:
 
 
 def _read(session: Session, event: Event) -> tuple[object, ...]:
-    with _EVENT.execute(session, {"tenant": event.tenant, "id": event.id}) as cursor:
-        row = cursor.fetchone()
+    row = _EVENT.row(session, {"tenant": event.tenant, "id": event.id})
     assert row is not None
     return tuple(row)
 
@@ -72,8 +71,7 @@ def test_python_defaults_fill_the_columns_a_new_row_does_not_set(session: Sessio
 
 def test_a_statement_carries_its_own_literals(session: Session) -> None:
     channel = Direct(select(literal("alertdesk") + bindparam("suffix")))
-    with channel.execute(session, {"suffix": "-x"}) as cursor:
-        assert cursor.fetchone() == ("alertdesk-x",)
+    assert channel.rows(session, {"suffix": "-x"}) == [("alertdesk-x",)]
 
 
 def test_persistent_is_the_session_s_instance_and_its_changes_are_flushed(
@@ -126,7 +124,7 @@ def test_a_lock_timeout_is_an_operational_error(own: tuple[Database, str]) -> No
             waiter.execute(text("set local lock_timeout = '100ms'"))
             claim = Direct(text("select 1 from event where id = :id for update"))
             with pytest.raises(OperationalError):
-                claim.execute(waiter, {"id": event.id})
+                claim.rows(waiter, {"id": event.id})
             waiter.rollback()
 
 

@@ -30,7 +30,8 @@ TABLE_REF = re.compile(
 
 def unpinned(sql: str) -> list[str]:
     """The sharded tables (by alias) of a statement that no `tenant` condition pins to one
-    tenant: directly (`t.tenant = %(p)s`, an INSERT's tenant column) or by a join on tenant."""
+    tenant: directly (`t.tenant = %(p)s`, or `= $1` as the hot path sends it; an INSERT's
+    tenant column) or by a join on tenant."""
     columns_dropped = INSERT_COLUMNS.sub(r"\1", sql)  # a column may be named like a table
     refs = {
         (alias or name): name.strip('"')
@@ -41,7 +42,7 @@ def unpinned(sql: str) -> list[str]:
     for ref in refs:
         column = re.escape(ref) + r"\.tenant"
         inserted = re.search(rf"INSERT INTO {re.escape(ref)} \([^)]*\btenant\b", sql)
-        if inserted or re.search(rf"{column} (?:= |IN \()%\(", sql):
+        if inserted or re.search(rf"{column} (?:= |IN \()(?:%\(|\$\d)", sql):
             pinned.add(ref)
     joins = re.findall(rf"({NAME})\.tenant = ({NAME})\.tenant", sql)
     for _ in refs:  # the closure over `a.tenant = b.tenant`
@@ -58,6 +59,7 @@ PINNED = [
     ' AND "user".id = a.user_id WHERE a.tenant = %(tenant_1)s::UUID',
     "INSERT INTO alert (integration_id, tenant, id) VALUES (%(i)s, %(t)s, %(id)s)",
     "UPDATE alert SET status=%(s)s WHERE alert.tenant = %(alert_tenant)s::UUID",
+    "UPDATE alert SET status=$2 WHERE alert.tenant = $1::UUID",
     "SELECT integration_route.tenant FROM integration_route WHERE integration_route.id = %(i)s",
     "SAVEPOINT sa_savepoint_1",
     "insert into procrastinate_jobs (queue_name, priority, args) values ('default', 0, %(a)s)",
@@ -74,6 +76,7 @@ UNPINNED = [
         ["ticket"],
     ),
     ("SELECT a.id FROM alert AS a, ticket WHERE a.tenant = %(t)s", ["ticket"]),
+    ("SELECT a.id FROM alert AS a WHERE a.tenant = tenant_of($1)", ["a"]),
     ("INSERT INTO event (type, payload) VALUES (%(type)s, %(payload)s)", ["event"]),
     ("DELETE FROM inbound_event WHERE inbound_event.received_at < %(cutoff)s", ["inbound_event"]),
     ("INSERT INTO ticket (priority, number) VALUES (%(p)s, %(n)s)", ["ticket"]),

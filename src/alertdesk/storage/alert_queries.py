@@ -64,8 +64,7 @@ def lock_alert_keys(
     params: dict[str, Any] = {"tenant": tenant, "integration_id": integration_id}
     for i, key in enumerate(ordered):
         params[f"id{i}"], params[f"key{i}"] = uuid.uuid4(), key
-    with statement.execute(session, params) as rows:
-        return {key: alert_id for key, alert_id in rows}
+    return {key: alert_id for key, alert_id in statement.rows(session, params)}
 
 
 _REMEMBER = Direct(
@@ -232,8 +231,7 @@ def load_context(
 ) -> AlertContext:
     """Everything the pipeline needs to decide, in a single statement."""
     params = _params(event, dedup_key, remembered)
-    with _CONTEXT[remembered is not None].execute(session, params) as cursor:
-        row = cursor.fetchone()
+    row = _CONTEXT[remembered is not None].row(session, params)
     assert row is not None  # one row whatever is found: the rest are outer joins
     stored, row = row[:_ALERT_COLUMNS], row[_ALERT_COLUMNS:]
     existing = None if stored[_ALERT_ID] is None else persistent(session, Alert, stored)
@@ -262,8 +260,7 @@ def searched(
     decision that joins tickets."""
     if not context.search_pending:
         return context
-    with _DEDUP_SEARCH.execute(session, _params(event, dedup_key, None)) as cursor:
-        found = cursor.fetchone()
+    found = _DEDUP_SEARCH.row(session, _params(event, dedup_key, None))
     dedup_id, dedup_ticket, count = found or (None, None, 0)
     return replace(
         context, dedup_alert_id=dedup_id, dedup_ticket_id=dedup_ticket,

@@ -1,16 +1,17 @@
 """Hot-path statements run straight on the driver: compiled for PostgreSQL once, then each call
-is psycopg's execute alone on the session's connection, in its transaction — no SQLAlchemy
-compilation, cache key, events or result processing (most of a statement's client CPU).
-Writes whose result nobody reads are deferred: sent with the connection's next statement (or
-its COMMIT) in one round trip, so a delivery's writes cost the database one wake-up, not six."""
+is one exchange on the session's connection (storage/wire.py), in its transaction — no
+SQLAlchemy compilation, cache key, events or result processing (most of a statement's client
+CPU). Writes whose result nobody reads are deferred: sent with the connection's next statement
+(or its COMMIT) in one write and one round trip, so a delivery's writes cost the database one
+wake-up, not six."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import psycopg
-from psycopg.pq import TransactionStatus
+from psycopg.pq.abc import PGresult
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.exc import DBAPIError
@@ -19,9 +20,13 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-_DIALECT = psycopg_dialect(dbapi=psycopg)  # type: ignore[no-untyped-call]
+from alertdesk.storage import wire
+from alertdesk.storage.wire import Statement
+
+# PostgreSQL's own placeholders ($1…): what the server is sent, with no conversion per call
+_DIALECT = psycopg_dialect(dbapi=psycopg, paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 _DEFERRED = "alertdesk.deferred"  # in the connection's info: writes not sent yet, in order
-Deferred = list[tuple[str, dict[str, Any]]]
+Row = tuple[Any, ...]
 
 
 class Direct:
@@ -32,41 +37,35 @@ class Direct:
 
     def __init__(self, statement: ClauseElement, column_keys: list[str] | None = None) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT, column_keys=column_keys))
-        self.sql: str = compiled.string
-        # only the types the driver does not take as they are (JSON): dumped by SQLAlchemy's
-        self._processors: dict[str, Callable[[Any], Any]] = {
-            name: processor
-            for name, bind in compiled.binds.items()
-            if (processor := bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT))
-        }
-        # values the statement carries itself (literals such as a channel name)
-        self._fixed = {
-            name: self._processors.get(name, _same)(bind.effective_value)
-            for name, bind in compiled.binds.items()
-            if not bind.required
-        }
+        self.sql: bytes = compiled.string.encode()
+        binds = {name: compiled.binds[name] for name in compiled.positiontup or ()}
+        # per parameter in order: a value the statement carries itself (a literal such as a
+        # channel name), or the name of one given per call with its processor (JSON is dumped
+        # by SQLAlchemy's; the driver takes the other types as they are)
+        self._processors: list[tuple[str, Callable[[Any], Any] | None]] = []
+        self._fixed: dict[int, Any] = {}
+        for position, (name, bind) in enumerate(binds.items()):
+            processor = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+            self._processors.append((name, processor))
+            if not bind.required:
+                value = bind.effective_value
+                self._fixed[position] = processor(value) if processor else value
 
-    def execute(self, session: Session, params: Mapping[str, Any]) -> psycopg.Cursor[Any]:
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Row]:
         """Run on the connection of the session's transaction, after its pending changes
         (autoflush, as a query through the session) and its deferred writes, in one round trip
-        with them (and with the BEGIN of a new transaction); the cursor holds any rows."""
+        with them (and with the BEGIN of a new transaction); its rows."""
         if session.autoflush:
             session.flush()
         connection = session.connection()
-        driver = _driver(connection)
-        deferred: Deferred = connection.info.pop(_DEFERRED, [])
-        values = self._values(params)
-        cursor = driver.cursor()
-        try:
-            if deferred or driver.info.transaction_status == TransactionStatus.IDLE:
-                with driver.pipeline():
-                    _send(driver, deferred)
-                    cursor.execute(self.sql, values)
-            else:
-                cursor.execute(self.sql, values)
-        except psycopg.Error as exc:
-            raise _translated(connection, cursor, self.sql, values, exc) from exc
-        return cursor
+        deferred: list[Statement] = connection.info.pop(_DEFERRED, [])
+        answers = _exchange(connection, [*deferred, self._statement(params)])
+        return wire.rows(_driver(connection), answers[-1])
+
+    def row(self, session: Session, params: Mapping[str, Any]) -> Row | None:
+        """The first row (as `rows`), None when there is none."""
+        found = self.rows(session, params)
+        return found[0] if found else None
 
     def defer(self, session: Session, params: Mapping[str, Any]) -> None:
         """A write whose result is not read: sent before the next statement on the session's
@@ -75,15 +74,18 @@ class Direct:
         if session.autoflush:
             session.flush()  # the session's pending changes go first, as they would have
         connection = session.connection()
-        connection.info.setdefault(_DEFERRED, []).append((self.sql, self._values(params)))
+        connection.info.setdefault(_DEFERRED, []).append(self._statement(params))
         session.info[_DEFERRED] = connection
 
-    def _values(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        values = {**self._fixed, **params}
-        for name, processor in self._processors.items():
+    def _statement(self, params: Mapping[str, Any]) -> Statement:
+        values = []
+        for position, (name, processor) in enumerate(self._processors):
             if name in params:
-                values[name] = processor(params[name])
-        return values
+                value = params[name]
+                values.append(processor(value) if processor is not None else value)
+            else:
+                values.append(self._fixed[position])
+        return self.sql, values
 
 
 def send_deferred(session: Session) -> None:
@@ -95,27 +97,25 @@ def _driver(connection: Connection) -> psycopg.Connection[Any]:
     return connection.connection.driver_connection  # type: ignore[return-value]
 
 
-def _send(driver: psycopg.Connection[Any], deferred: Deferred) -> None:
-    if deferred:
-        cursor = driver.cursor()
-        for sql, values in deferred:
-            cursor.execute(sql, values)
-
-
-def _flush(connection: Connection, then: str | None = None) -> None:
-    """The deferred writes (and `then`, a statement without parameters), in one round trip."""
-    deferred: Deferred = connection.info.pop(_DEFERRED, [])
-    if not deferred:
-        return
-    driver = _driver(connection)
-    sql, values = deferred[-1]
+def _exchange(
+    connection: Connection, statements: Sequence[Statement], then: bytes | None = None
+) -> list[PGresult]:
     try:
-        with driver.pipeline():
-            _send(driver, deferred)
-            if then is not None:
-                driver.cursor().execute(then)
+        return wire.exchange(_driver(connection), connection.info, statements, then)
+    except wire.Refused as refused:
+        index = refused.index
+        sql, values = statements[index] if 0 <= index < len(statements) else (then or b"", [])
+        raise _translated(connection, refused.error, sql, values) from refused.error
     except psycopg.Error as exc:
-        raise _translated(connection, None, sql, values, exc) from exc
+        sql, values = statements[-1] if statements else (then or b"", [])
+        raise _translated(connection, exc, sql, values) from exc
+
+
+def _flush(connection: Connection, then: bytes | None = None) -> None:
+    """The deferred writes (and `then`, a statement without parameters), in one round trip."""
+    deferred: list[Statement] = connection.info.pop(_DEFERRED, [])
+    if deferred:
+        _exchange(connection, deferred, then)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -137,7 +137,7 @@ def _before_release(session: Session) -> None:
 def _before_commit(connection: Connection) -> None:
     """The deferred writes and the COMMIT in one round trip (the driver's commit that follows
     finds the transaction ended and sends nothing)."""
-    _flush(connection, then="COMMIT")
+    _flush(connection, then=b"COMMIT")
 
 
 @event.listens_for(Engine, "rollback")
@@ -151,26 +151,31 @@ def _forget(session: Session) -> None:
     session.info.pop(_DEFERRED, None)
 
 
+@event.listens_for(Pool, "connect")
+def _one_preparer(driver: Any, _record: Any) -> None:
+    """Statements are prepared by storage/wire.py alone: psycopg's own preparing deallocates
+    every prepared statement of the connection at each ROLLBACK (wire's too)."""
+    if isinstance(driver, psycopg.Connection):
+        driver.prepare_threshold = None
+
+
 @event.listens_for(Pool, "reset")
 def _discard_on_return(_driver: Any, record: Any, _state: Any) -> None:
     record.info.pop(_DEFERRED, None)
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def _translated(
-    connection: Connection, cursor: Any, sql: str, values: dict[str, Any], exc: psycopg.Error
+    connection: Connection, exc: psycopg.Error, sql: bytes, values: Sequence[Any]
 ) -> Exception:
     """The error as SQLAlchemy raises it for the same failure (OperationalError, DataError,
     IntegrityError…). A connection the server dropped is discarded and the pool renewed, as
     SQLAlchemy does: the next transaction gets a live connection."""
     driver = connection.connection.dbapi_connection
-    dropped = bool(_DIALECT.is_disconnect(exc, driver, cursor))  # type: ignore[no-untyped-call]
+    dropped = bool(_DIALECT.is_disconnect(exc, driver, None))  # type: ignore[no-untyped-call]
     error = DBAPIError.instance(
-        sql, values, exc, psycopg.Error, connection_invalidated=dropped, dialect=_DIALECT
-    )
+        sql.decode(), list(values), exc, psycopg.Error, connection_invalidated=dropped,
+        dialect=_DIALECT,
+    )  # fmt: skip
     assert isinstance(error, Exception)
     if dropped:
         connection.invalidate(error)

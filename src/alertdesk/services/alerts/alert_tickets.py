@@ -82,8 +82,7 @@ def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Rout
     rule's board when it still exists, else the default one; the rule's assignee while an
     active user, else nobody."""
     wanted = {"tenant": tenant, "board_id": actions.board_id, "user_id": actions.assign_to_user_id}
-    with _ROUTING.execute(session, wanted) as cursor:
-        rows = cursor.fetchall()
+    rows = _ROUTING.rows(session, wanted)
     board_id, status_id, user_id = rows[0][:3]
     if board_id is None or status_id is None:
         raise InvalidField("board_id", "No board with a default status is available.")

@@ -100,8 +100,7 @@ _UNDELIVERED = {locked: _undelivered(locked) for locked in (False, True)}
 
 def _pending(session: Session, tenant: uuid.UUID, locked: bool) -> list[Event]:
     """Read to hand to the consumers, not to change: not in the session."""
-    with _UNDELIVERED[locked].execute(session, {"tenant": tenant}) as cursor:
-        return [detached(Event, row) for row in cursor]
+    return [detached(Event, row) for row in _UNDELIVERED[locked].rows(session, {"tenant": tenant})]
 
 
 def _deliver_batch(
@@ -166,8 +165,7 @@ def _claim(
         "tenant": tenant, "now": now, "ids": [uuid.uuid4() for _ in pairs],
         "event_ids": [e.id for e, _ in pairs], "consumers": [c.name for _, c in pairs],
     }  # fmt: skip
-    with _CLAIM.execute(session, values) as cursor:
-        return {(event_id, consumer) for event_id, consumer in cursor}
+    return {(event_id, consumer) for event_id, consumer in _CLAIM.rows(session, values)}
 
 
 def requeue_stragglers(session: Session, now: datetime, age: timedelta = STRAGGLER_AGE) -> int:

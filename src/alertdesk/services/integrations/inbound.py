@@ -81,8 +81,7 @@ def find_active_integration(
     read = session.info.setdefault("active_integrations", {})
     if (provider, integration_id) not in read:
         found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
-        with _ACTIVE_INTEGRATION.execute(session, found) as cursor:
-            row = cursor.fetchone()
+        row = _ACTIVE_INTEGRATION.row(session, found)
         read[provider, integration_id] = None if row is None else detached(Integration, row)
     return read[provider, integration_id]
 

@@ -53,8 +53,7 @@ def on_ticket_created(session: Session, event: Event, now: datetime, base_url: s
     ticket_id = _uuid(event.payload.get("ticket_id"))
     if ticket_id is None:
         return
-    with _FOUND.execute(session, {"tenant": event.tenant, "ticket_id": ticket_id}) as cursor:
-        row = cursor.fetchone()
+    row = _FOUND.row(session, {"tenant": event.tenant, "ticket_id": ticket_id})
     if row is None:  # a ticket opened by a person, or by hand from an alert
         return
     found = Found(*row)

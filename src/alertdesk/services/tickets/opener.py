@@ -60,8 +60,7 @@ def open_ticket(
         "assigned_to": draft.assigned_to, "source": draft.source,
         "source_reference": draft.source_reference, "created_at": now, "updated_at": now,
     }  # fmt: skip
-    with _OPEN.execute(session, values) as cursor:
-        row = cursor.fetchone()
+    row = _OPEN.row(session, values)
     assert row is not None  # an INSERT … RETURNING returns its row
     ticket = persistent(session, Ticket, row)
     for asset_id in dict.fromkeys(draft.asset_ids):

@@ -56,8 +56,8 @@ def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]
         "active_workflows", {}
     )
     if (tenant, trigger) not in known:
-        with _ACTIVE.execute(session, {"tenant": tenant, "trigger": trigger}) as cursor:
-            known[tenant, trigger] = [detached(Workflow, row) for row in cursor]
+        found = _ACTIVE.rows(session, {"tenant": tenant, "trigger": trigger})
+        known[tenant, trigger] = [detached(Workflow, row) for row in found]
     return known[tenant, trigger]
 
 
