@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from alertdesk.settings import Settings
 from alertdesk.storage.embedded import sqlalchemy_url, start_embedded
@@ -67,6 +67,23 @@ class Database:
         if self._embedded is not None:
             self._embedded.cleanup()
             self._embedded = None
+
+
+_MEMORY = "alertdesk.memory"
+
+
+def transaction_memory(session: Session, name: str) -> dict[Any, Any]:
+    """A dict kept for the session's transaction, forgotten when it ends: what a statement
+    read once and the rest of the transaction reuses (the deliveries taken together in it,
+    the events of an outbox batch)."""
+    memory: dict[str, dict[Any, Any]] = session.info.setdefault(_MEMORY, {})
+    return memory.setdefault(name, {})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's own transaction, not a savepoint
+        session.info.pop(_MEMORY, None)
 
 
 def refusal_reason(exc: BaseException, limit: int = 200) -> str:

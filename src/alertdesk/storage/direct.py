@@ -60,7 +60,7 @@ class Direct:
         connection = session.connection()
         deferred: list[Statement] = connection.info.pop(_DEFERRED, [])
         answers = _exchange(connection, [*deferred, self._statement(params)])
-        return wire.rows(_driver(connection), answers[-1])
+        return wire.rows(_driver(connection), connection.info, answers[-1])
 
     def row(self, session: Session, params: Mapping[str, Any]) -> Row | None:
         """The first row (as `rows`), None when there is none."""

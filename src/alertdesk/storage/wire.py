@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg import generators
+from psycopg import abc, generators
 from psycopg.abc import PQGen
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.pq.abc import PGconn, PGresult
 
 PREPARED = "alertdesk.prepared"  # in the connection's info: (sql, types) → prepared name
+ADAPTING = "alertdesk.adapting"  # there: the connection's psycopg Transformer (its caches warm)
 TRACE = "alertdesk.trace"  # a list there records each statement's SQL (statement budgets)
 Statement = tuple[bytes, Sequence[Any]]  # SQL with $1… and its values in that order
 Key = tuple[bytes, tuple[int, ...]]  # a statement's SQL and its parameters' types
@@ -51,7 +52,7 @@ def exchange(
     with driver.lock:
         driver.pgconn.enter_pipeline_mode()
         try:
-            commands = _send(driver, prepared, statements, then)
+            commands = _send(driver, _adapting(driver, info), prepared, statements, then)
             results = driver.wait(_round_trip(driver.pgconn, len(commands.owners)))
         finally:
             driver.pgconn.exit_pipeline_mode()
@@ -79,13 +80,14 @@ class _Commands:
 
 def _send(
     driver: psycopg.Connection[Any],
+    dumper: abc.Transformer,
     prepared: Prepared,
     statements: Sequence[Statement],
     then: bytes | None,
 ) -> _Commands:
     """Queue every command in libpq's buffer (pipeline mode: nothing is written yet) and the
     sync that ends them."""
-    pgconn, dumper, commands = driver.pgconn, Transformer.from_context(driver), _Commands()
+    pgconn, commands = driver.pgconn, _Commands()
     if (begin := _begin(driver)) is not None:
         pgconn.send_query_params(begin, None)
         commands.owners.append(-1)
@@ -106,11 +108,21 @@ def _send(
     return commands
 
 
-def rows(driver: psycopg.Connection[Any], result: PGresult) -> list[tuple[Any, ...]]:
+def rows(
+    driver: psycopg.Connection[Any], info: MutableMapping[str, Any], result: PGresult
+) -> list[tuple[Any, ...]]:
     """A statement's rows as psycopg's cursor would make them (tuples of Python values)."""
-    loader = Transformer.from_context(driver)
+    loader = _adapting(driver, info)
     loader.set_pgresult(result)
     return loader.load_rows(0, result.ntuples, tuple)
+
+
+def _adapting(driver: psycopg.Connection[Any], info: MutableMapping[str, Any]) -> abc.Transformer:
+    """One per connection (used under its lock): it keeps the dumpers and loaders it found."""
+    adapting: abc.Transformer | None = info.get(ADAPTING)
+    if adapting is None:
+        adapting = info[ADAPTING] = Transformer.from_context(driver)
+    return adapting
 
 
 def _begin(driver: psycopg.Connection[Any]) -> bytes | None:

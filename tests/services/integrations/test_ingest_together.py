@@ -138,7 +138,7 @@ def test_deliveries_taken_together_are_answered_in_order_with_one_commit(
     assert (tickets, alerts, writers) == (2, 3, 1)
 
 
-def test_deliveries_of_one_integration_taken_together_read_it_once(
+def test_deliveries_of_one_integration_taken_together_read_it_and_its_routing_once(
     db: Database, tenant: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     t, first = tenant
@@ -147,6 +147,11 @@ def test_deliveries_of_one_integration_taken_together_read_it_once(
         together = ingest_together(db, arrivals)
     assert outcomes(together.answers) == ["ticket_created"] * 3
     assert len([s for s in seen if s.startswith("SELECT integration.")]) == 1
+    assert len([s for s in seen if "FROM board" in s]) == 1  # board, status, assignee
+    again = [arrival(t, first, trigger(str(uuid.uuid4()))) for _ in range(2)]
+    with engine_statements(db.engine) as seen:
+        ingest_together(db, again)
+    assert len([s for s in seen if "FROM board" in s]) == 1  # read again: a new transaction
 
 
 def test_one_failing_delivery_sends_each_alone_and_nothing_is_lost_or_done_twice(

@@ -5,8 +5,9 @@ every publishing transaction of the tenant wait for the one before to commit. Ev
 notice was missed (no worker listening, a crash) are queued by the sweep.
 
 The job hands a batch of events to every consumer of their types in one transaction that also
-writes each (event, consumer) row — so a consumer acts once per event, however often delivery
-is repeated."""
+marks them delivered, so a consumer acts once per event however often delivery is repeated.
+When a consumer fails, the batch's events go one (event, consumer) at a time, each recorded in
+`event_delivery` as it is handled: a later batch skips the pairs recorded there."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, String, Uuid, any_, bindparam, select, text, update
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.job_queue import defer
-from alertdesk.storage.models import Event
+from alertdesk.storage.models import Event, EventDelivery
 from alertdesk.storage.rows import columns_of, detached
 
 DELIVER_TASK = "deliver_events"
@@ -30,19 +31,6 @@ CHANNEL = "alertdesk_outbox"  # LISTEN/NOTIFY channel; the payload is the tenant
 BATCH = 100
 log = logging.getLogger(__name__)
 STRAGGLER_AGE = timedelta(seconds=30)  # undelivered this long: its job was lost (a crash)
-# every (event, consumer) pair of a batch in one statement; those done before skipped
-_CLAIM = Direct(
-    text(
-        "INSERT INTO event_delivery (tenant, id, event_id, consumer, delivered_at)"
-        " SELECT :tenant, pair.id, pair.event_id, pair.consumer, :now"
-        " FROM unnest(:ids, :event_ids, :consumers) AS pair (id, event_id, consumer)"
-        " ON CONFLICT (tenant, event_id, consumer) DO NOTHING RETURNING event_id, consumer"
-    ).bindparams(
-        bindparam("ids", type_=ARRAY(Uuid)),
-        bindparam("event_ids", type_=ARRAY(Uuid)),
-        bindparam("consumers", type_=ARRAY(String)),
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -68,7 +56,7 @@ def deliver_pending(
     """Deliver the tenant's undelivered events, oldest first; how many were delivered.
 
     A batch of events goes to its consumers in one transaction. When a consumer raises, that
-    batch is rolled back and delivered again one (event, consumer) at a time, so the events
+    batch is rolled back and delivered again one (event, consumer) at a time, so the pairs
     before the failing one are kept done; the failure then stops here (the job is retried).
     """
     delivered = 0
@@ -84,39 +72,50 @@ def deliver_pending(
             return delivered
 
 
+_DONE = (  # the consumers that acted on an event one at a time (after a failing batch)
+    select(func.array_agg(EventDelivery.consumer))
+    .where(EventDelivery.tenant == Event.tenant, EventDelivery.event_id == Event.id)
+    .scalar_subquery()
+)
+
+
 def _undelivered(locked: bool) -> Direct:
-    """The oldest undelivered events of a tenant (built once)."""
+    """The oldest undelivered events of a tenant (built once), each with the consumers done."""
     query = (
-        select(*columns_of(Event))
+        select(*columns_of(Event), _DONE)
         .where(Event.tenant == bindparam("tenant", type_=Uuid), Event.delivered_at.is_(None))
         .order_by(Event.created_at, Event.id)
         .limit(BATCH)
     )
-    return Direct(query.with_for_update(skip_locked=True) if locked else query)
+    return Direct(query.with_for_update(of=Event, skip_locked=True) if locked else query)
 
 
 _UNDELIVERED = {locked: _undelivered(locked) for locked in (False, True)}
+_COLUMNS = len(columns_of(Event))
 
 
-def _pending(session: Session, tenant: uuid.UUID, locked: bool) -> list[Event]:
-    """Read to hand to the consumers, not to change: not in the session."""
-    return [detached(Event, row) for row in _UNDELIVERED[locked].rows(session, {"tenant": tenant})]
+def _pending(
+    session: Session, tenant: uuid.UUID, locked: bool
+) -> list[tuple[Event, frozenset[str]]]:
+    """Read to hand to the consumers, not to change (not in the session), with the names of
+    the consumers that already acted on each."""
+    rows = _UNDELIVERED[locked].rows(session, {"tenant": tenant})
+    return [(detached(Event, row[:_COLUMNS]), frozenset(row[_COLUMNS] or ())) for row in rows]
 
 
 def _deliver_batch(
     session: Session, tenant: uuid.UUID, consumers: Sequence[Consumer], now: datetime
 ) -> int:
-    """Events another job holds right now are left to it (`SKIP LOCKED`)."""
-    events = _pending(session, tenant, locked=True)
-    if not events:
-        return 0
-    pairs = [(e, c) for e in events for c in consumers if e.type in c.event_types]
-    claimed = _claim(session, tenant, pairs, now)
-    for event, consumer in pairs:
-        if (event.id, consumer.name) in claimed:  # else this consumer already acted on it
-            consumer.handle(session, event, now)
-    _mark_delivered(session, tenant, [e.id for e in events], now)
-    return len(events)
+    """Events another job holds right now are left to it (`SKIP LOCKED`). Nothing is recorded
+    per pair: marking the events delivered in this transaction says they all acted."""
+    pending = _pending(session, tenant, locked=True)
+    for event, done in pending:
+        for consumer in consumers:
+            if event.type in consumer.event_types and consumer.name not in done:
+                consumer.handle(session, event, now)
+    if pending:
+        _mark_delivered(session, tenant, [event.id for event, _ in pending], now)
+    return len(pending)
 
 
 def _deliver_singly(
@@ -124,18 +123,28 @@ def _deliver_singly(
 ) -> int:
     delivered = 0
     with database.transaction() as session:
-        pending = [(e.id, e.type) for e in _pending(session, tenant, locked=False)]
+        pending = [(e.id, e.type) for e, _ in _pending(session, tenant, locked=False)]
     for event_id, type_ in pending:
         for consumer in consumers:
             if type_ in consumer.event_types:
                 with database.transaction() as session:
-                    event = session.get_one(Event, (tenant, event_id))
-                    if _claim(session, tenant, [(event, consumer)], now):
+                    event = _undelivered_locked(session, tenant, event_id)
+                    if event is not None and _claim(session, tenant, event_id, consumer, now):
                         consumer.handle(session, event, now)
         with database.transaction() as session:
             _mark_delivered(session, tenant, [event_id], now)
         delivered += 1
     return delivered
+
+
+def _undelivered_locked(session: Session, tenant: uuid.UUID, event_id: uuid.UUID) -> Event | None:
+    """The event, locked as a batch locks it (so the two never hand it over at once); None once
+    delivered."""
+    return session.scalar(
+        select(Event)
+        .where(Event.tenant == tenant, Event.id == event_id, Event.delivered_at.is_(None))
+        .with_for_update()
+    )
 
 
 _MARK_DELIVERED = Direct(
@@ -155,17 +164,20 @@ def _mark_delivered(
     _MARK_DELIVERED.defer(session, {"tenant": tenant, "ids": ids, "now": now})
 
 
+_CLAIM = text(
+    "INSERT INTO event_delivery (tenant, id, event_id, consumer, delivered_at)"
+    " VALUES (:tenant, :id, :event_id, :consumer, :now)"
+    " ON CONFLICT (tenant, event_id, consumer) DO NOTHING RETURNING id"
+)
+
+
 def _claim(
-    session: Session, tenant: uuid.UUID, pairs: list[tuple[Event, Consumer]], now: datetime
-) -> set[tuple[uuid.UUID, str]]:
-    """Record each (event, consumer) as handled; those recorded before are not returned."""
-    if not pairs:
-        return set()
-    values = {
-        "tenant": tenant, "now": now, "ids": [uuid.uuid4() for _ in pairs],
-        "event_ids": [e.id for e, _ in pairs], "consumers": [c.name for _, c in pairs],
-    }  # fmt: skip
-    return {(event_id, consumer) for event_id, consumer in _CLAIM.rows(session, values)}
+    session: Session, tenant: uuid.UUID, event_id: uuid.UUID, consumer: Consumer, now: datetime
+) -> bool:
+    """Record that the consumer handles the event; False when it did before."""
+    values = {"tenant": tenant, "id": uuid.uuid4(), "event_id": event_id,
+              "consumer": consumer.name, "now": now}  # fmt: skip
+    return session.scalar(_CLAIM, values) is not None
 
 
 def requeue_stragglers(session: Session, now: datetime, age: timedelta = STRAGGLER_AGE) -> int:

@@ -22,7 +22,7 @@ from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
-from alertdesk.storage.database import refusal_reason
+from alertdesk.storage.database import refusal_reason, transaction_memory
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute
 from alertdesk.storage.rows import columns_of, detached
@@ -78,7 +78,7 @@ def find_active_integration(
             _ROUTES.clear()
         _ROUTES[integration_id] = tenant
     read: dict[tuple[str, uuid.UUID], Integration | None]
-    read = session.info.setdefault("active_integrations", {})
+    read = transaction_memory(session, "active_integrations")
     if (provider, integration_id) not in read:
         found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
         row = _ACTIVE_INTEGRATION.row(session, found)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.workflows import WorkflowFilter, fill, filter_matches
 from alertdesk.services.workflows.actions import ACTIONS, StepContext, StepFailed
-from alertdesk.storage.database import Database
+from alertdesk.storage.database import Database, transaction_memory
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.job_queue import defer
 from alertdesk.storage.models import Event, Workflow, WorkflowRun
@@ -52,9 +52,8 @@ def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]
     """The tenant's active workflows of a trigger, read once per transaction: the outbox hands
     a batch of events to `start_runs` in one, and most tenants have no workflow for most.
     Read to match and name, not to change: not in the session."""
-    known: dict[tuple[uuid.UUID, str], list[Workflow]] = session.info.setdefault(
-        "active_workflows", {}
-    )
+    known: dict[tuple[uuid.UUID, str], list[Workflow]]
+    known = transaction_memory(session, "active_workflows")
     if (tenant, trigger) not in known:
         found = _ACTIVE.rows(session, {"tenant": tenant, "trigger": trigger})
         known[tenant, trigger] = [detached(Workflow, row) for row in found]
