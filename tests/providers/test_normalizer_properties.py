@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from alertdesk.core.types import AlertEvent
 from alertdesk.providers.base import BadPayload, Ignored, WebhookContext, WebhookSource
 from alertdesk.providers.ninjaone.webhook import NinjaOneWebhook
+from alertdesk.providers.parsing import loads, without_nul
 from alertdesk.providers.tacticalrmm.webhook import TacticalWebhook
 from alertdesk.testing.fakes import fixture
 from alertdesk.web.input_guard import text_problem
@@ -106,3 +107,14 @@ def test_any_values_in_a_real_payload_normalize_to_something_storable(
 @given(payload=VALUES)
 def test_any_json_document_normalizes_or_is_refused(provider: str, payload: Any) -> None:
     check(run(provider, json.dumps(payload, ensure_ascii=True).encode()))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(VALUES, st.booleans())
+def test_decoded_json_is_storable_however_it_was_written(value: Any, ascii_only: bool) -> None:
+    """The fast path (no walk when the text can hold no NUL or lone surrogate) decodes exactly
+    what the full walk does, escaped (`\\u0000`, `\\ud800`) or written raw."""
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    decoded = loads(text)
+    assert_storable(decoded)
+    assert decoded == without_nul(json.loads(text, strict=False, parse_constant=str))

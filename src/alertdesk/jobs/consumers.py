@@ -7,7 +7,7 @@ from functools import partial
 from alertdesk.services.automation.events import TICKET_CLOSED, TICKET_CREATED
 from alertdesk.services.automation.outbox import Consumer
 from alertdesk.services.integrations.outbound import on_ticket_closed
-from alertdesk.services.notifications.alert_notices import on_ticket_created
+from alertdesk.services.notifications.alert_notices import on_ticket_created, read_notices
 from alertdesk.services.workflows.definitions import TRIGGERS
 from alertdesk.services.workflows.runs import start_runs
 from alertdesk.settings import Settings
@@ -23,6 +23,7 @@ def consumers(settings: Settings) -> tuple[Consumer, ...]:
             "alert_notices",
             frozenset({TICKET_CREATED}),
             partial(on_ticket_created, base_url=base_url),
+            read_notices,
         ),
         Consumer("workflows", frozenset(TRIGGERS), start_runs),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,11 +26,15 @@ def loads(text: str) -> Any:
     JSONB cannot hold them, and such a value must not cost us the rest of the alert.
     """
     try:
-        return without_nul(
-            json.loads(text, strict=False, parse_constant=str, parse_float=_finite_or_text)
-        )
+        value = json.loads(text, strict=False, parse_constant=str, parse_float=_finite_or_text)
     except (ValueError, RecursionError, OverflowError) as exc:  # JSONDecodeError is a ValueError
         raise BadPayload(f"body is not valid JSON: {str(exc)[:200]}") from exc
+    return without_nul(value) if _MAY_HOLD_NUL_OR_SURROGATE.search(text) else value
+
+
+# what a decoded value needs to hold a NUL or a lone surrogate: a NUL (strict=False allows
+# it raw) or its escape, a surrogate or its escape; without them the walk is skipped
+_MAY_HOLD_NUL_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]|\\u0000|\\u[dD][89a-fA-F]")
 
 
 def _finite_or_text(text: str) -> float | str:

@@ -6,7 +6,7 @@ repeated after a consumer crashed; lost jobs are queued again by the sweep."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,12 +74,12 @@ class Recorder:
 
 def publish_many(database: Database, tenant: uuid.UUID, *types: str) -> list[uuid.UUID]:
     with database.transaction() as session:
-        events = [
+        ids = [
             publish(session, tenant, t, {"n": str(i)}, NOW + timedelta(seconds=i))
             for i, t in enumerate(types)
         ]
         session.flush()
-        return [e.id for e in events]
+        return ids
 
 
 def test_publishing_is_one_statement_and_queues_no_job_inside(
@@ -88,12 +88,12 @@ def test_publishing_is_one_statement_and_queues_no_job_inside(
     session.execute(text("delete from procrastinate_jobs"))
     session.flush()
     with statements(session.connection()) as seen:
-        event = publish(session, tenant.id, TICKET_CREATED, {"n": "1", "gone": None}, NOW)
+        event_id = publish(session, tenant.id, TICKET_CREATED, {"n": "1", "gone": None}, NOW)
         send_deferred(session)  # deferred until the next statement: sent here
     [statement] = seen
     assert "pg_notify" in statement
     assert delivery_jobs(session) == []
-    stored = session.get_one(Event, (tenant.id, event.id))
+    stored = session.get_one(Event, (tenant.id, event_id))
     assert (stored.type, stored.payload, stored.delivered_at) == (TICKET_CREATED, {"n": "1"}, None)
 
 
@@ -171,6 +171,21 @@ def test_a_batch_of_events_is_delivered_in_one_transaction(
     work = [s for s in seen if "SAVEPOINT" not in s]  # the test's stand-in for a transaction
     assert len(work) == 1 + 1, work  # read the batch, mark it delivered
     assert len(seen) - len(work) == 2  # one transaction: begun and committed once
+
+
+def test_a_consumer_prepares_for_its_events_of_a_batch_once(
+    database: Database, tenant: TenantCtx
+) -> None:
+    closed, prepared = Recorder(), []
+
+    def prepare(_session: Session, events: Sequence[Event], _now: datetime) -> None:
+        prepared.append([event.payload["n"] for event in events])
+
+    consumers = [Consumer("c", frozenset({TICKET_CLOSED}), closed.handle, prepare)]
+    publish_many(database, tenant.id, TICKET_CLOSED, TICKET_CREATED, TICKET_CLOSED)
+    assert deliver_pending(database, tenant.id, consumers, NOW) == 3
+    assert prepared == [["0", "2"]]  # its types only, before it handles them
+    assert closed.seen == ["0", "2"]
 
 
 def test_a_batch_reads_the_tenants_workflows_once(

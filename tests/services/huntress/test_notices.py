@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alertdesk.services.notifications.alert_notices import on_ticket_created
+from alertdesk.services.notifications.alert_notices import on_ticket_created, read_notices
 from alertdesk.storage.models import EmailMessage, Event, Integration, Notification
 from tests.conftest import TenantCtx
-from tests.fakes.statements import compilations
+from tests.fakes.statements import compilations, statements
 from tests.services.huntress.conftest import NOW, Setup
 from tests.services.huntress.test_processor import incident, process
 
@@ -69,3 +69,22 @@ def test_the_notice_read_is_not_compiled_per_ticket(
     assert [sql for sql in compiled if sql.startswith("SELECT")] == []
     notes = session.scalars(select(Notification).where(Notification.tenant == tenant.id)).all()
     assert len(notes) == 2
+
+
+def test_a_batch_of_new_tickets_reads_what_their_notices_say_at_once(
+    session: Session, setup: Setup, tenant: TenantCtx
+) -> None:
+    row = session.get_one(Integration, (tenant.id, setup.source.integration_id))
+    row.settings = {**row.settings, "notify_user_ids": [str(tenant.admin.id)]}
+    for n in range(3):
+        process(session, setup, incident(id=incident()["id"] + n))
+    events = session.scalars(
+        select(Event).where(Event.tenant == tenant.id, Event.type == "TICKET_CREATED")
+    ).all()
+    with statements(session.connection()) as seen:
+        read_notices(session, events, NOW)  # as the outbox does for a batch
+        for event in events:
+            on_ticket_created(session, event, NOW, BASE)
+    assert len([sql for sql in seen if "FROM alert JOIN integration" in sql]) == 1
+    notes = session.scalars(select(Notification).where(Notification.tenant == tenant.id)).all()
+    assert len(notes) == 3

@@ -43,19 +43,16 @@ def _json(value: Any) -> Any:
 
 def publish(
     session: Session, tenant: uuid.UUID, type_: str, payload: Mapping[str, Any], now: datetime
-) -> Event:
+) -> uuid.UUID:
     """Write an event and notify the worker (PostgreSQL sends it at commit, once per tenant
-    and transaction), in one statement; None values are left out of the payload."""
-    event = Event(
-        tenant=tenant,
-        id=uuid.uuid4(),
-        type=type_,
-        payload={k: _json(v) for k, v in payload.items() if v is not None},
-        created_at=now,
-        delivered_at=None,
-    )
-    _PUBLISH.defer(session, {c: getattr(event, c) for c in _COLUMNS})
-    return event
+    and transaction), in one statement; None values are left out of the payload. The new
+    event's id."""
+    event_id = uuid.uuid4()
+    values = {"tenant": tenant, "id": event_id, "type": type_, "created_at": now,
+              "payload": {k: _json(v) for k, v in payload.items() if v is not None},
+              "delivered_at": None}  # fmt: skip
+    _PUBLISH.defer(session, values)
+    return event_id
 
 
 def alert_payload(provider: str, alert: Alert) -> dict[str, Any]:

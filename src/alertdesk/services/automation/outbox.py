@@ -36,11 +36,13 @@ STRAGGLER_AGE = timedelta(seconds=30)  # undelivered this long: its job was lost
 @dataclass(frozen=True)
 class Consumer:
     """Acts on events of some types, inside the delivery's transaction: database work only —
-    a consumer that must call a vendor queues a job of its own instead."""
+    a consumer that must call a vendor queues a job of its own instead. `prepare`, when
+    given, sees a batch's events of its types first (to read what they need at once)."""
 
     name: str
     event_types: frozenset[str]
     handle: Callable[[Session, Event, datetime], None]
+    prepare: Callable[[Session, Sequence[Event], datetime], None] | None = None
 
 
 def defer_delivery(session: Session, tenant: uuid.UUID) -> None:
@@ -109,10 +111,18 @@ def _deliver_batch(
     """Events another job holds right now are left to it (`SKIP LOCKED`). Nothing is recorded
     per pair: marking the events delivered in this transaction says they all acted."""
     pending = _pending(session, tenant, locked=True)
-    for event, done in pending:
-        for consumer in consumers:
-            if event.type in consumer.event_types and consumer.name not in done:
-                consumer.handle(session, event, now)
+    handed = [
+        (event, [c for c in consumers if event.type in c.event_types and c.name not in done])
+        for event, done in pending
+    ]
+    for consumer in consumers:
+        if consumer.prepare is not None:
+            mine = [event for event, takers in handed if consumer in takers]
+            if mine:
+                consumer.prepare(session, mine, now)
+    for event, takers in handed:
+        for consumer in takers:
+            consumer.handle(session, event, now)
     if pending:
         _mark_delivered(session, tenant, [event.id for event, _ in pending], now)
     return len(pending)

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from alertdesk.core.types import provider_label
 from alertdesk.services.notifications.notify import Email, Notice, notify
 from alertdesk.services.notifications.preferences import RMM_ALERTS
+from alertdesk.storage.database import transaction_memory
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, AlertRule, Event, Integration, Ticket
 
@@ -33,30 +36,52 @@ class Found(NamedTuple):
     title: str
 
 
-_FOUND = Direct(  # built once: it runs for every ticket an alert opens
-    select(Alert.severity, Alert.device_name, Alert.external_device_id, Alert.message,
-           Integration.provider, Integration.settings, AlertRule.actions, Ticket.number,
-           Ticket.title)
+_FOUND = Direct(  # built once: each ticket's first auto-created alert, for a batch of tickets
+    select(Alert.ticket_id, Alert.severity, Alert.device_name, Alert.external_device_id,
+           Alert.message, Integration.provider, Integration.settings, AlertRule.actions,
+           Ticket.number, Ticket.title)
+    .ext(distinct_on(Alert.ticket_id))
     .join(Integration, (Integration.tenant == Alert.tenant)
           & (Integration.id == Alert.integration_id))
     .join(Ticket, (Ticket.tenant == Alert.tenant) & (Ticket.id == Alert.ticket_id))
     .outerjoin(AlertRule, (AlertRule.tenant == Alert.tenant)
                & (AlertRule.id == Alert.matched_rule_id))
-    .where(Alert.tenant == bindparam("tenant"), Alert.ticket_id == bindparam("ticket_id"),
+    .where(Alert.tenant == bindparam("tenant", type_=Uuid),
+           Alert.ticket_id == any_(bindparam("ticket_ids", type_=ARRAY(Uuid))),
            Alert.auto_ticket_created)
-    .order_by(Alert.created_at)
-    .limit(1)
+    .order_by(Alert.ticket_id, Alert.created_at)
 )  # fmt: skip
+
+
+def read_notices(session: Session, events: Sequence[Event], now: datetime) -> None:
+    """What the tickets of a batch's TICKET_CREATED events say, in one statement (the outbox
+    calls it before handing the events over one by one)."""
+    for tenant in {event.tenant for event in events}:
+        wanted = [_uuid(e.payload.get("ticket_id")) for e in events if e.tenant == tenant]
+        _found(session, tenant, [ticket_id for ticket_id in wanted if ticket_id is not None])
+
+
+def _found(
+    session: Session, tenant: uuid.UUID, ticket_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], Found | None]:
+    """Remembered for the transaction: None for a ticket no alert opened."""
+    known: dict[tuple[uuid.UUID, uuid.UUID], Found | None]
+    known = transaction_memory(session, "alert_notices")
+    missing = list(dict.fromkeys(t for t in ticket_ids if (tenant, t) not in known))
+    if missing:
+        known.update(((tenant, ticket_id), None) for ticket_id in missing)
+        for row in _FOUND.rows(session, {"tenant": tenant, "ticket_ids": missing}):
+            known[tenant, row[0]] = Found(*row[1:])
+    return known
 
 
 def on_ticket_created(session: Session, event: Event, now: datetime, base_url: str) -> None:
     ticket_id = _uuid(event.payload.get("ticket_id"))
     if ticket_id is None:
         return
-    row = _FOUND.row(session, {"tenant": event.tenant, "ticket_id": ticket_id})
-    if row is None:  # a ticket opened by a person, or by hand from an alert
+    found = _found(session, event.tenant, [ticket_id])[event.tenant, ticket_id]
+    if found is None:  # a ticket opened by a person, or by hand from an alert
         return
-    found = Found(*row)
     settings = found.actions if found.actions is not None else found.settings
     user_ids = [u for u in (_uuid(v) for v in settings.get("notify_user_ids") or []) if u]
     if user_ids:
