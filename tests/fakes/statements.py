@@ -84,3 +84,23 @@ def engine_statements(engine: Engine) -> Iterator[list[str]]:
     finally:
         event.remove(engine, "checkout", record)
         event.remove(engine, "checkin", stop)
+
+
+@contextmanager
+def round_trips(connection: Connection) -> Iterator[list[int]]:
+    """How many times the driver waits for the server on `connection` in the block (a list of
+    one count): each exchange of statements sent together is one."""
+    count = [0]
+    driver = connection.connection.dbapi_connection
+    assert isinstance(driver, psycopg.Connection)
+    waiting = driver.wait
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return waiting(*args, **kwargs)
+
+    driver.wait = counted
+    try:
+        yield count
+    finally:
+        del driver.wait

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import String, Uuid, and_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from alertdesk.core.dedup import condition_lock_key
 from alertdesk.core.rules import Rule
 from alertdesk.core.types import AlertEvent
 from alertdesk.core.untouched import TicketSnapshot
@@ -59,12 +60,27 @@ def lock_alert_keys(
     """Lock one row per key (made on first use) until the transaction ends; each key's
     remembered ticket alert is returned. Every writer of alerts locks here, all its keys in
     one statement in sorted order, so two writers never deadlock; row locks hold on Citus."""
+    statement, params = _locking(tenant, integration_id, keys)
+    return {key: alert_id for key, alert_id in statement.rows(session, params)}
+
+
+def lock_alert_keys_with_next(
+    session: Session, tenant: uuid.UUID, integration_id: uuid.UUID, keys: Sequence[str]
+) -> None:
+    """As lock_alert_keys, sent with the transaction's next statement (one round trip): the
+    server runs that one once the locks are taken, so what it reads is what they guard."""
+    statement, params = _locking(tenant, integration_id, keys)
+    statement.defer(session, params)
+
+
+def _locking(
+    tenant: uuid.UUID, integration_id: uuid.UUID, keys: Sequence[str]
+) -> tuple[Direct, dict[str, Any]]:
     ordered = sorted(set(keys))
-    statement = _lock_statement(len(ordered))
     params: dict[str, Any] = {"tenant": tenant, "integration_id": integration_id}
     for i, key in enumerate(ordered):
         params[f"id{i}"], params[f"key{i}"] = uuid.uuid4(), key
-    return {key: alert_id for key, alert_id in statement.rows(session, params)}
+    return _lock_statement(len(ordered)), params
 
 
 _REMEMBER = Direct(
@@ -154,32 +170,69 @@ _VERSION = (
 )
 
 
-def _dedup_target(remembered: bool) -> Any:
-    """The first alert of this condition whose ticket is still open: the remembered one when
-    it still qualifies (a primary-key lookup), else found among the condition's alerts."""
-    query = (
-        select(Alert.id, Alert.ticket_id, Alert.occurrence_count)
-        .join(Ticket, and_(Ticket.tenant == _TENANT, Ticket.id == Alert.ticket_id))
+# the alert the condition's lock row remembers (its keys are locked before this is read)
+_REMEMBERED = (
+    select(AlertLock.ticket_alert_id)
+    .where(
+        AlertLock.tenant == _TENANT,
+        AlertLock.integration_id == _INTEGRATION,
+        AlertLock.lock_key == bindparam("condition_key", type_=String),
+    )
+    .scalar_subquery()
+)
+
+
+def _dedup_target(name: str, where: Any = None) -> Any:
+    """The first alert of this condition whose ticket is still open, where `where` holds."""
+    query = select(Alert.id, Alert.ticket_id, Alert.occurrence_count).where(Alert.tenant == _TENANT)
+    return _qualifying(Alert, query, where).subquery(name)
+
+
+def _remembered_target() -> Any:
+    """The alert the condition's lock row names, while it still qualifies: read by primary key
+    alone (a fence), so it costs the same however many alerts the condition has."""
+    named = (
+        select(*(getattr(Alert, c) for c in _QUALIFYING))
+        .where(Alert.tenant == _TENANT, Alert.id == _REMEMBERED)
+        .cte("remembered_alert")
+        .prefix_with("MATERIALIZED")
+    )
+    query = select(named.c.id, named.c.ticket_id, named.c.occurrence_count)
+    return _qualifying(named.c, query.select_from(named), None).subquery("remembered_target")
+
+
+_QUALIFYING = (  # the columns `_qualifying` reads
+    "id", "ticket_id", "occurrence_count", "integration_id", "dedup_key", "external_alert_id",
+    "external_org_id", "auto_ticket_created", "created_at",
+)  # fmt: skip
+
+
+def _qualifying(alert: Any, query: Any, where: Any) -> Any:
+    """Of this integration and condition (same organization), not the event's own alert, its
+    ticket open; the one that opened the ticket first."""
+    return (
+        query.join(Ticket, and_(Ticket.tenant == _TENANT, Ticket.id == alert.ticket_id))
         .where(
-            Alert.tenant == _TENANT,
-            Alert.integration_id == _INTEGRATION,
-            Alert.dedup_key == bindparam("dedup_key", type_=String),
-            Alert.external_alert_id != bindparam("alert_id", type_=String),
+            alert.integration_id == _INTEGRATION,
+            alert.dedup_key == bindparam("dedup_key", type_=String),
+            alert.external_alert_id != bindparam("alert_id", type_=String),
             # same organization: alerts without a device share "no-device|…" across clients
-            Alert.external_org_id.is_not_distinct_from(bindparam("event_org_id", type_=String)),
+            alert.external_org_id.is_not_distinct_from(bindparam("event_org_id", type_=String)),
             Ticket.closed_at.is_(None),
+            *([] if where is None else [where]),
         )
         # repeats are counted on the alert that opened the ticket
-        .order_by(Alert.auto_ticket_created.desc(), Alert.created_at, Alert.id)
+        .order_by(alert.auto_ticket_created.desc(), alert.created_at, alert.id)
         .limit(1)
     )
-    if remembered:
-        query = query.where(Alert.id == bindparam("remembered", type_=Uuid))
-    return query.subquery("dedup_target")
 
 
-def _context(remembered: bool) -> Any:
-    own, dedup = aliased(Ticket, name="own_ticket"), _dedup_target(remembered)
+def _context() -> Any:
+    """The remembered alert when it still qualifies (a primary-key lookup); only when none is
+    remembered, the one found among the condition's alerts (the scan is skipped otherwise)."""
+    own = aliased(Ticket, name="own_ticket")
+    kept = _remembered_target()
+    searched_for = _dedup_target("searched_target", _REMEMBERED.is_(None))
     stored = and_(
         Alert.tenant == _TENANT,
         Alert.integration_id == _INTEGRATION,
@@ -191,9 +244,13 @@ def _context(remembered: bool) -> Any:
             _ASSET.c.asset_id,
             func.coalesce(_ASSET.c.client_id, _MAPPING.c.client_id),
             _MAPPING.c.external_org_name,
-            dedup.c.id,
-            dedup.c.ticket_id,
-            dedup.c.occurrence_count,
+            _REMEMBERED,
+            kept.c.id,
+            kept.c.ticket_id,
+            kept.c.occurrence_count,
+            searched_for.c.id,
+            searched_for.c.ticket_id,
+            searched_for.c.occurrence_count,
             own.id.is_not(None) & own.closed_at.is_(None),
             _VERSION,
         )
@@ -202,17 +259,18 @@ def _context(remembered: bool) -> Any:
         .outerjoin(own, and_(own.tenant == _TENANT, own.id == Alert.ticket_id))
         .outerjoin(_ASSET, literal(True))
         .outerjoin(_MAPPING, literal(True))
-        .outerjoin(dedup, literal(True))
+        .outerjoin(kept, literal(True))
+        .outerjoin(searched_for, literal(True))
     )
 
 
-_CONTEXT = {remembered: Direct(_context(remembered)) for remembered in (False, True)}
+_CONTEXT = Direct(_context())
 _ALERT_COLUMNS = len(columns_of(Alert))
 _ALERT_ID = [column.key for column in columns_of(Alert)].index("id")
-_DEDUP_SEARCH = Direct(select(_dedup_target(False)))
+_DEDUP_SEARCH = Direct(select(_dedup_target("dedup_target")))
 
 
-def _params(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> dict[str, Any]:
+def _params(event: AlertEvent, dedup_key: str) -> dict[str, Any]:
     return {
         "tenant": event.tenant,
         "integration_id": event.integration_id,
@@ -222,29 +280,20 @@ def _params(event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None) -> 
         "event_org_id": event.external_org_id,
         "alert_id": event.external_alert_id,
         "dedup_key": dedup_key,
-        "remembered": remembered,
+        "condition_key": condition_lock_key(event.external_org_id, dedup_key),
     }
 
 
-def load_context(
-    session: Session, event: AlertEvent, dedup_key: str, remembered: uuid.UUID | None
-) -> AlertContext:
-    """Everything the pipeline needs to decide, in a single statement."""
-    params = _params(event, dedup_key, remembered)
-    row = _CONTEXT[remembered is not None].row(session, params)
+def load_context(session: Session, event: AlertEvent, dedup_key: str) -> AlertContext:
+    """Everything the pipeline needs to decide, in a single statement (the condition's keys
+    are locked before it: in this transaction, or with it as `lock_alert_keys_with_next`)."""
+    row = _CONTEXT.row(session, _params(event, dedup_key))
     assert row is not None  # one row whatever is found: the rest are outer joins
     stored, row = row[:_ALERT_COLUMNS], row[_ALERT_COLUMNS:]
     existing = None if stored[_ALERT_ID] is None else persistent(session, Alert, stored)
-    (
-        asset_id,
-        client_id,
-        organization,
-        dedup_id,
-        dedup_ticket,
-        count,
-        own_open,
-        version,
-    ) = row
+    (asset_id, client_id, organization, remembered, *kept, s_id, s_ticket, s_count, own_open,
+     version) = row  # fmt: skip
+    dedup_id, dedup_ticket, count = kept if remembered is not None else (s_id, s_ticket, s_count)
     return AlertContext(
         existing, asset_id, client_id, organization, dedup_id, dedup_ticket, count or 0,
         bool(own_open), dedup_id is not None and dedup_id == remembered, version or 0,
@@ -260,7 +309,7 @@ def searched(
     decision that joins tickets."""
     if not context.search_pending:
         return context
-    found = _DEDUP_SEARCH.row(session, _params(event, dedup_key, None))
+    found = _DEDUP_SEARCH.row(session, _params(event, dedup_key))
     dedup_id, dedup_ticket, count = found or (None, None, 0)
     return replace(
         context, dedup_alert_id=dedup_id, dedup_ticket_id=dedup_ticket,

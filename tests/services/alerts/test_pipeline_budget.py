@@ -16,7 +16,7 @@ from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.storage.direct import send_deferred
 from alertdesk.storage.models import AlertRule
 from tests.conftest import TenantCtx
-from tests.fakes.statements import compilations, statements
+from tests.fakes.statements import compilations, round_trips, statements
 from tests.services.alerts.pipeline_fixtures import NOW, World, add_rule, add_window, build_world
 
 
@@ -95,6 +95,25 @@ def test_trigger_that_creates_a_ticket(session: Session, world: World) -> None:
     assert len(seen) <= 10, seen
     assert [s for s in seen if "procrastinate_jobs" in s] == []  # queued after the commit
     assert reads_of(seen, "alert_rule") == reads_of(seen, "maintenance_window") == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected", "budget"),
+    [
+        ({}, "ticket_created", 3),  # locks + context, the ticket (its number), the writes
+        ({"external_alert_id": "W-2", "condition": "warm"}, "occurrence_appended", 2),
+        ({"external_alert_id": "W-1", "condition": "warm"}, "skipped", 2),
+    ],
+)
+def test_round_trips_per_outcome(
+    session: Session, world: World, overrides: dict[str, str], expected: str, budget: int
+) -> None:
+    """The locks go with the context read, the writes with the commit (or the next read)."""
+    warm(session, world)
+    with round_trips(session.connection()) as waited:
+        outcome, _ = counted(session, world, 1, **overrides)
+    assert outcome.outcome == expected
+    assert waited[0] <= budget, waited
 
 
 def test_occurrence_append(session: Session, world: World) -> None:

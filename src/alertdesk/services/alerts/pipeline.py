@@ -33,7 +33,7 @@ from alertdesk.storage.alert_queries import (
     AlertContext,
     count_occurrence,
     load_context,
-    lock_alert_keys,
+    lock_alert_keys_with_next,
     open_alert_by_dedup_key,
     remember_ticket_alert,
     searched,
@@ -57,8 +57,8 @@ def process_alert_event(
     event = plausible_time(event, now)
     key = dedup_key(event)
     keys = lock_keys(event.external_org_id, key, event.external_alert_id)
-    remembered = lock_alert_keys(session, event.tenant, event.integration_id, keys)[keys[0]]
-    context = load_context(session, event, key, remembered)
+    lock_alert_keys_with_next(session, event.tenant, event.integration_id, keys)
+    context = load_context(session, event, key)  # in one round trip with the locks
     if event.kind == "reset":
         existing = context.existing
         if event.match_by_dedup_key and (existing is None or existing.status in ENDED):

@@ -108,17 +108,14 @@ def _check_choice(session: Session, tenant: uuid.UUID, choice: ManualTicket) -> 
             get_referenced(session, model, tenant, value, field)
 
 
-def _locked_alert(
-    session: Session, tenant: uuid.UUID, alert_id: uuid.UUID
-) -> tuple[Alert, uuid.UUID | None]:
+def _locked_alert(session: Session, tenant: uuid.UUID, alert_id: uuid.UUID) -> Alert:
     """The alert, read again once its keys are locked: two people pressing the button at once,
-    or a webhook of the same alert or condition arriving meanwhile, must not make two tickets.
-    With it, the alert its condition's lock row remembers (whose open ticket repeats join)."""
+    or a webhook of the same alert or condition arriving meanwhile, must not make two tickets."""
     alert = get_owned(session, Alert, tenant, alert_id)
     keys = lock_keys(alert.external_org_id, alert.dedup_key, alert.external_alert_id)
-    remembered = lock_alert_keys(session, tenant, alert.integration_id, keys)[keys[0]]
+    lock_alert_keys(session, tenant, alert.integration_id, keys)
     session.refresh(alert)
-    return alert, remembered
+    return alert
 
 
 @dataclass(frozen=True)
@@ -152,7 +149,7 @@ def ticket_for_alert(
     as a repeat from the vendor would; else a new ticket, its client from the asset or the org
     mapping. The condition's lock is held, so a webhook of the same condition cannot open a
     second ticket meanwhile."""
-    alert, remembered = _locked_alert(session, tenant, alert_id)
+    alert = _locked_alert(session, tenant, alert_id)
     if alert.ticket_id is not None:
         raise Conflict("This alert already has a linked ticket.")
     _check_choice(session, tenant, choice)
@@ -170,7 +167,7 @@ def ticket_for_alert(
     ).one()
     event = alert_event(alert, provider)
     context = searched(
-        session, event, alert.dedup_key, load_context(session, event, alert.dedup_key, remembered)
+        session, event, alert.dedup_key, load_context(session, event, alert.dedup_key)
     )
     if context.dedup_ticket_id is not None:
         return AlertTicket(_join(session, alert, event, context, actor, now), joined=True)
