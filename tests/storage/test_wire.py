@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Uuid, bindparam, select, text
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy import String, Uuid, bindparam, select, text
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from alertdesk.storage.database import Database
@@ -23,6 +23,7 @@ NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 _COUNT = Direct(text("SELECT count(*) FROM event WHERE tenant = :tenant").bindparams(
     bindparam("tenant", type_=Uuid)))  # fmt: skip
 _NUMBER = Direct(select(bindparam("n") + 1))
+_TEXT = Direct(select(bindparam("text", type_=String)))
 _EVENT = Direct(select(*columns_of(Event)).where(Event.id == bindparam("id", type_=Uuid)))
 
 
@@ -85,6 +86,25 @@ def test_the_refused_statement_is_the_one_named(session: Session) -> None:
     assert raised.value.statement is not None
     assert raised.value.statement.startswith("INSERT INTO event")
     assert _COUNT.rows(session, {"tenant": tenant}) == [(1,)]
+
+
+def test_a_value_the_driver_cannot_send_is_its_statement_s_data_error(session: Session) -> None:
+    """psycopg refuses a NUL in text before anything is sent: the error names that statement,
+    and the connection goes on working (nothing half-queued is left on it)."""
+    tenant = uuid.uuid4()
+    insert_new(session, _event(tenant))
+    send_deferred(session)
+
+    def refused() -> None:
+        with session.begin_nested():
+            insert_new(session, _event(tenant))  # deferred: would go in the same write
+            _TEXT.rows(session, {"text": "a\x00b"})
+
+    with pytest.raises(DataError) as raised:
+        refused()
+    assert raised.value.statement == _TEXT.sql.decode()
+    assert _COUNT.rows(session, {"tenant": tenant}) == [(1,)]
+    assert _TEXT.rows(session, {"text": "ab"}) == [("ab",)]
 
 
 def test_a_prepare_after_a_refused_statement_is_not_remembered(session: Session) -> None:

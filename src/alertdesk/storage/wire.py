@@ -49,13 +49,14 @@ def exchange(
     if (trace := info.get(TRACE)) is not None:
         sent = [sql for sql, _ in statements] + ([then] if then is not None else [])
         trace.extend(" ".join(sql.decode().split()) for sql in sent)
+    dumped = _dumped(_adapting(driver, info), statements)  # before anything is queued
     with driver.lock:
         driver.pgconn.enter_pipeline_mode()
         try:
-            commands = _send(driver, _adapting(driver, info), prepared, statements, then)
+            commands = _send(driver, prepared, dumped, then)
             results = driver.wait(_round_trip(driver.pgconn, len(commands.owners)))
         finally:
-            driver.pgconn.exit_pipeline_mode()
+            _leave_pipeline(driver)
     for command, (key, name) in commands.preparing.items():  # those the server took
         if results[command].status == ExecStatus.COMMAND_OK:
             prepared[key] = name
@@ -78,11 +79,26 @@ class _Commands:
     preparing: dict[int, tuple[Key, bytes]] = field(default_factory=dict)
 
 
+Dumped = tuple[bytes, Sequence[Any], tuple[int, ...], Sequence[Any]]  # sql, params, types, formats
+
+
+def _dumped(dumper: abc.Transformer, statements: Sequence[Statement]) -> list[Dumped]:
+    """Every statement's parameters as the server takes them; a value psycopg cannot send (a
+    NUL in text) is the Refused of its statement."""
+    dumped: list[Dumped] = []
+    for index, (sql, values) in enumerate(statements):
+        try:
+            params = dumper.dump_sequence(values, [PyFormat.AUTO] * len(values))
+        except psycopg.Error as exc:
+            raise Refused(index, exc) from exc
+        dumped.append((sql, params, tuple(dumper.types or ()), list(dumper.formats or ())))
+    return dumped
+
+
 def _send(
     driver: psycopg.Connection[Any],
-    dumper: abc.Transformer,
     prepared: Prepared,
-    statements: Sequence[Statement],
+    dumped: Sequence[Dumped],
     then: bytes | None,
 ) -> _Commands:
     """Queue every command in libpq's buffer (pipeline mode: nothing is written yet) and the
@@ -91,21 +107,28 @@ def _send(
     if (begin := _begin(driver)) is not None:
         pgconn.send_query_params(begin, None)
         commands.owners.append(-1)
-    for index, (sql, values) in enumerate(statements):
-        params = dumper.dump_sequence(values, [PyFormat.AUTO] * len(values))
-        key = (sql, tuple(dumper.types or ()))
-        if (name := prepared.get(key)) is None:
+    for index, (sql, params, types, formats) in enumerate(dumped):
+        if (name := prepared.get((sql, types))) is None:
             name = f"alertdesk_{next(_NUMBERS)}".encode()
-            pgconn.send_prepare(name, sql, param_types=dumper.types)
-            commands.preparing[len(commands.owners)] = key, name
+            pgconn.send_prepare(name, sql, param_types=types)
+            commands.preparing[len(commands.owners)] = (sql, types), name
             commands.owners.append(index)
-        pgconn.send_query_prepared(name, params, param_formats=dumper.formats)
+        pgconn.send_query_prepared(name, params, param_formats=formats)
         commands.owners.append(index)
     if then is not None:
         pgconn.send_query_params(then, None)
-        commands.owners.append(len(statements))
+        commands.owners.append(len(dumped))
     pgconn.pipeline_sync()
     return commands
+
+
+def _leave_pipeline(driver: psycopg.Connection[Any]) -> None:
+    """Out of pipeline mode. A connection that cannot leave it (answers left unread: the round
+    trip failed midway) is closed, so the pool replaces it rather than hand it out again."""
+    try:
+        driver.pgconn.exit_pipeline_mode()
+    except psycopg.Error:
+        driver.close()
 
 
 def rows(
