@@ -81,8 +81,8 @@ _ROUTING = Direct(_routing_statement())
 def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Routing:
     """Board, its default status, assignee and the priorities, read in one statement: the
     rule's board when it still exists, else the default one; the rule's assignee while an
-    active user, else nobody. Read once per transaction (remembered in the session: the
-    tickets of deliveries taken together mostly share it)."""
+    active user, else nobody. Read once per transaction (the tickets of deliveries taken
+    together mostly share it)."""
     read: dict[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None], _Routing | None]
     read = transaction_memory(session, "routings")
     key = (tenant, actions.board_id, actions.assign_to_user_id)

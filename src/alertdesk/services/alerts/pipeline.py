@@ -29,14 +29,12 @@ from alertdesk.services.alerts.compiled import IntegrationConfig, config_of
 from alertdesk.services.alerts.lifecycle import acknowledge, reset
 from alertdesk.services.automation import events
 from alertdesk.services.tickets.opener import add_system_note, open_ticket
+from alertdesk.storage.alert_context import AlertContext, load_context, searched
 from alertdesk.storage.alert_queries import (
-    AlertContext,
     count_occurrence,
-    load_context,
     lock_alert_keys_with_next,
     open_alert_by_dedup_key,
     remember_ticket_alert,
-    searched,
 )
 from alertdesk.storage.models import Alert
 from alertdesk.storage.rows import insert_new

@@ -20,7 +20,8 @@ from alertdesk.services.alerts.alert_tickets import AlertTicketRequest, alert_ti
 from alertdesk.services.alerts.pipeline import join_condition_ticket
 from alertdesk.services.lookup import get_owned, get_referenced
 from alertdesk.services.tickets.opener import open_ticket
-from alertdesk.storage.alert_queries import AlertContext, load_context, lock_alert_keys, searched
+from alertdesk.storage.alert_context import AlertContext, load_context, searched
+from alertdesk.storage.alert_queries import lock_alert_keys
 from alertdesk.storage.models import (
     Alert,
     Asset,

@@ -89,9 +89,8 @@ def ingest(database: Database, receive: Receive, now: datetime) -> Delivery:
             answer = receive(session)
             if isinstance(answer, Delivery):
                 return answer
-            integration, received = answer
-            delivery = inbound.process(session, received, now, integration)
-            insert_new(session, received)  # sent with the processing's writes and the COMMIT
+            received = answer[1]
+            delivery = _processed(session, answer, now)
         return delivery
     except Exception as exc:
         if received is None:  # not authenticated yet: nothing to keep
@@ -135,13 +134,20 @@ def _together(
         for receive, now in arrivals:
             answer = receive(session)
             if not isinstance(answer, Delivery):
-                integration, received = answer
-                answer = inbound.process(session, received, now, integration)
-                insert_new(session, received)
+                answer = _processed(session, answer, now)
                 session.flush()  # what processing left pending is seen by the next
                 session.expunge_all()  # which starts as it would in a session of its own
             answers.append(answer)
     return answers
+
+
+def _processed(session: Session, received: Received, now: datetime) -> Delivery:
+    """Process an authenticated delivery and store it with its result (its row is sent with
+    the processing's writes and the COMMIT)."""
+    integration, row = received
+    delivery = inbound.process(session, row, now, integration)
+    insert_new(session, row)
+    return delivery
 
 
 def _alone(database: Database, receive: Receive, now: datetime) -> Delivery | Exception:

@@ -62,8 +62,7 @@ def find_active_integration(
     the integration is then read from that tenant's shard alone (one joining both would reach
     every shard on Citus). An integration never changes tenant: the route is remembered by the
     process, so a delivery costs one statement here, and the deliveries taken together in one
-    transaction one in all (remembered in the session). The integration is not in the
-    session."""
+    transaction one in all (`transaction_memory`). The integration is not in the session."""
     spec = get_provider(provider)
     if spec is None or spec.webhook is None:
         return None
