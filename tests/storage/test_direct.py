@@ -18,7 +18,7 @@ from alertdesk.storage.database import Database
 from alertdesk.storage.direct import Direct, send_deferred
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Event
-from alertdesk.storage.rows import columns_of, detached, insert_new, persistent
+from alertdesk.storage.rows import columns_of, detached, insert_new, new_row, persistent
 from tests.fakes.statements import statements
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -67,6 +67,31 @@ def test_a_row_written_and_read_straight_keeps_its_values(
 def test_python_defaults_fill_the_columns_a_new_row_does_not_set(session: Session) -> None:
     event = _new_event(session)  # payload has a Python default (dict) and is not set
     assert detached(Event, _read(session, event)).payload == {}
+
+
+def test_a_new_row_built_directly_is_the_constructor_s_row(session: Session) -> None:
+    values = {"tenant": uuid.uuid4(), "id": uuid.uuid4(), "type": "TEST", "created_at": NOW}
+    built, constructed = new_row(Event, **values), Event(**values)
+    assert inspect(built).transient
+    assert _attributes(built) == _attributes(constructed)
+    insert_new(session, built)
+    built.type = "CHANGED"  # a transient row's later changes are not written
+    assert detached(Event, _read(session, built)).payload == {}  # its Python default
+    assert _type_of(_read(session, built)) == "TEST"
+    built.payload = {"set": "later"}  # still instrumented: the ORM can add it
+    built.id = uuid.uuid4()
+    session.add(built)
+    session.flush()
+    assert detached(Event, _read(session, built)).payload == {"set": "later"}
+
+
+def _attributes(row: Event) -> dict[str, object]:
+    return {k: v for k, v in inspect(row).dict.items() if not k.startswith("_")}
+
+
+def test_a_new_row_refuses_an_attribute_its_model_lacks() -> None:
+    with pytest.raises(TypeError, match="no column attribute 'colour'"):
+        new_row(Event, colour="red")
 
 
 def test_a_statement_carries_its_own_literals(session: Session) -> None:

@@ -26,6 +26,7 @@ from alertdesk.storage.wire import Statement
 # PostgreSQL's own placeholders ($1…): what the server is sent, with no conversion per call
 _DIALECT = psycopg_dialect(dbapi=psycopg, paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 _DEFERRED = "alertdesk.deferred"  # in the connection's info: writes not sent yet, in order
+_CONNECTION = "alertdesk.connection"  # in the session's info: its transaction's connection
 Row = tuple[Any, ...]
 
 
@@ -33,23 +34,25 @@ class Direct:
     """A statement built once (Core or text, bound parameters only); rows come back as the
     driver reads them (uuid, datetime, dict for JSON)."""
 
-    __slots__ = ("_fixed", "_processors", "sql")
+    __slots__ = ("_fixed", "_names", "_processors", "sql")
 
     def __init__(self, statement: ClauseElement, column_keys: list[str] | None = None) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT, column_keys=column_keys))
         self.sql: bytes = compiled.string.encode()
         binds = {name: compiled.binds[name] for name in compiled.positiontup or ()}
-        # per parameter in order: a value the statement carries itself (a literal such as a
-        # channel name), or the name of one given per call with its processor (JSON is dumped
-        # by SQLAlchemy's; the driver takes the other types as they are)
-        self._processors: list[tuple[str, Callable[[Any], Any] | None]] = []
+        # per parameter in order: its name, given per call or a value the statement carries
+        # itself (a literal such as a channel name); and the positions whose values are
+        # processed (JSON is dumped by SQLAlchemy's; the driver takes the other types as
+        # they are)
+        self._names = tuple(binds)
         self._fixed: dict[int, Any] = {}
-        for position, (name, bind) in enumerate(binds.items()):
+        self._processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for position, bind in enumerate(binds.values()):
             processor = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
-            self._processors.append((name, processor))
+            if processor is not None:
+                self._processors.append((position, processor))
             if not bind.required:
-                value = bind.effective_value
-                self._fixed[position] = processor(value) if processor else value
+                self._fixed[position] = bind.effective_value
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[Row]:
         """Run on the connection of the session's transaction, after its pending changes
@@ -57,7 +60,7 @@ class Direct:
         with them (and with the BEGIN of a new transaction); its rows."""
         if session.autoflush:
             session.flush()
-        connection = session.connection()
+        connection = _connection(session)
         deferred: list[Statement] = connection.info.pop(_DEFERRED, [])
         answers = _exchange(connection, [*deferred, self._statement(params)])
         return wire.rows(_driver(connection), connection.info, answers[-1])
@@ -73,19 +76,33 @@ class Direct:
         Its errors are raised there; a rollback (to a savepoint too) discards it."""
         if session.autoflush:
             session.flush()  # the session's pending changes go first, as they would have
-        connection = session.connection()
+        connection = _connection(session)
         connection.info.setdefault(_DEFERRED, []).append(self._statement(params))
         session.info[_DEFERRED] = connection
 
     def _statement(self, params: Mapping[str, Any]) -> Statement:
-        values = []
-        for position, (name, processor) in enumerate(self._processors):
-            if name in params:
-                value = params[name]
-                values.append(processor(value) if processor is not None else value)
-            else:
-                values.append(self._fixed[position])
+        fixed = self._fixed
+        values = [params[name] if name in params else fixed[position]
+                  for position, name in enumerate(self._names)]  # fmt: skip
+        for position, processor in self._processors:
+            values[position] = processor(values[position])
         return self.sql, values
+
+
+def _connection(session: Session) -> Connection:
+    """The connection of the session's transaction, asked of the session once per transaction
+    or savepoint (its bookkeeping costs more than a statement's own Python; a savepoint's
+    SAVEPOINT is sent by the first asking)."""
+    connection: Connection | None = session.info.get(_CONNECTION)
+    if connection is None:
+        connection = session.info[_CONNECTION] = session.connection()
+    return connection
+
+
+@event.listens_for(Session, "after_transaction_create")
+@event.listens_for(Session, "after_transaction_end")
+def _ask_again(session: Session, _transaction: Any) -> None:
+    session.info.pop(_CONNECTION, None)
 
 
 def send_deferred(session: Session) -> None:

@@ -37,7 +37,7 @@ from alertdesk.storage.alert_queries import (
     remember_ticket_alert,
 )
 from alertdesk.storage.models import Alert
-from alertdesk.storage.rows import insert_new
+from alertdesk.storage.rows import insert_new, new_row
 
 REDELIVERY_STATUSES = frozenset({"active", "acknowledged", "suppressed"})
 ENDED = frozenset({"resolved", "auto_resolved"})
@@ -194,26 +194,31 @@ def _stored_alert(
     event: AlertEvent, key: str, context: AlertContext, source: str, now: datetime
 ) -> Alert:
     """The alert row, new or re-activated (a resolved alert that fires again starts over)."""
+    values = {
+        "external_device_id": _clip(event.external_device_id, 255),
+        "external_alert_uid": _clip(event.external_alert_uid, 255),
+        "external_org_id": _clip(event.external_org_id, 255),
+        "asset_id": context.asset_id, "client_id": context.client_id,
+        "severity": event.severity, "status": "active",
+        "activity_type": _clip(event.activity_type, 100),
+        "source_type": _clip(event.source_type, 100),
+        "alert_class": _clip(event.alert_class, 255), "message": event.message,
+        "device_name": _clip(event.device_name, 255), "dedup_key": key,
+        "triggered_at": event.occurred_at, "last_occurrence_at": event.occurred_at,
+        "ticket_id": None, "resolved_at": None, "suppressed_by_window_id": None,
+        "acknowledged_at": None, "acknowledged_by": None,
+        "matched_rule_id": None, "auto_ticket_created": False,
+        "outbound_status": None, "outbound_error": None, "outbound_at": None,
+        "occurrence_count": 1, "ingest_source": source,
+        "raw": dict(event.raw), "updated_at": now,
+    }  # fmt: skip
     alert = context.existing
     if alert is None:
-        alert = Alert(tenant=event.tenant, id=uuid.uuid4(), integration_id=event.integration_id,
-                      external_alert_id=event.external_alert_id, created_at=now)  # fmt: skip
-    alert.external_device_id = _clip(event.external_device_id, 255)
-    alert.external_alert_uid = _clip(event.external_alert_uid, 255)
-    alert.external_org_id = _clip(event.external_org_id, 255)
-    alert.asset_id, alert.client_id = context.asset_id, context.client_id
-    alert.severity, alert.status = event.severity, "active"
-    alert.activity_type = _clip(event.activity_type, 100)
-    alert.source_type = _clip(event.source_type, 100)
-    alert.alert_class, alert.message = _clip(event.alert_class, 255), event.message
-    alert.device_name, alert.dedup_key = _clip(event.device_name, 255), key
-    alert.triggered_at = alert.last_occurrence_at = event.occurred_at
-    alert.ticket_id = alert.resolved_at = alert.suppressed_by_window_id = None
-    alert.acknowledged_at = alert.acknowledged_by = None
-    alert.matched_rule_id, alert.auto_ticket_created = None, False
-    alert.outbound_status = alert.outbound_error = alert.outbound_at = None
-    alert.occurrence_count, alert.ingest_source = 1, source
-    alert.raw, alert.updated_at = dict(event.raw), now
+        return new_row(Alert, tenant=event.tenant, id=uuid.uuid4(), created_at=now,
+                       integration_id=event.integration_id,
+                       external_alert_id=event.external_alert_id, **values)  # fmt: skip
+    for name, value in values.items():
+        setattr(alert, name, value)
     return alert
 
 

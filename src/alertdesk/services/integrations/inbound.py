@@ -25,7 +25,7 @@ from alertdesk.services.lookup import get_owned
 from alertdesk.storage.database import refusal_reason, transaction_memory
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute
-from alertdesk.storage.rows import columns_of, detached
+from alertdesk.storage.rows import columns_of, detached, new_row
 
 MAX_ID = 255
 MAX_ATTEMPTS = 10  # then the delivery is "dead": kept for inspection, no longer retried
@@ -93,7 +93,8 @@ def received(
     now: datetime,
 ) -> InboundEvent:
     """A delivery as received, not stored yet."""
-    return InboundEvent(
+    return new_row(
+        InboundEvent,
         tenant=integration.tenant,
         id=uuid.uuid4(),
         integration_id=integration.id,

@@ -16,7 +16,7 @@ from alertdesk.core.actors import Actor
 from alertdesk.services.automation import events
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Ticket, TicketAsset, TicketComment
-from alertdesk.storage.rows import columns_of, insert_new, persistent
+from alertdesk.storage.rows import columns_of, insert_new, new_row, persistent
 from alertdesk.storage.ticket_numbers import NEXT_NUMBER, SEQUENCE, sequence_name
 
 # built once: the number drawn by the INSERT itself, every other column a parameter
@@ -86,7 +86,8 @@ def add_system_note(
     transaction's next statement."""
     insert_new(
         session,
-        TicketComment(
+        new_row(
+            TicketComment,
             tenant=tenant,
             id=uuid.uuid4(),
             ticket_id=ticket_id,
