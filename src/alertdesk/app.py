@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from alertdesk import __version__
 from alertdesk.jobs.worker import in_process_worker
-from alertdesk.runtime import Runtime
+from alertdesk.runtime import Runtime, freeze_startup_objects
 from alertdesk.settings import Settings
 from alertdesk.web import api, error_handlers, health, ui, webhooks
 from alertdesk.web.access_log import RedactQueryValues
@@ -29,12 +29,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if app.state.runs_worker:
             async with in_process_worker(app.state.runtime):
+                _serving(app)
                 yield
         else:
+            _serving(app)
             yield
     finally:
         if app.state.owns_runtime:
             app.state.runtime.close()
+
+
+def _serving(app: FastAPI) -> None:
+    if app.state.owns_runtime:  # a server's process (an app a test builds shares its process)
+        freeze_startup_objects()
 
 
 def create_app(runtime: Runtime) -> FastAPI:

@@ -14,7 +14,7 @@ from procrastinate import App
 
 from alertdesk.jobs.app import build_job_app
 from alertdesk.jobs.outbox_listener import listen
-from alertdesk.runtime import Runtime
+from alertdesk.runtime import Runtime, freeze_startup_objects
 
 # on SIGTERM a worker stops taking jobs and lets running ones finish for this long; jobs that
 # succeed are deleted at once, failed ones are kept for `alertdesk jobs`
@@ -52,6 +52,7 @@ def run_worker(runtime: Runtime, concurrency: int) -> None:
 async def _standalone(runtime: Runtime, concurrency: int) -> None:
     app = build_job_app(runtime)
     async with app.open_async(), background(listen(runtime)):
+        freeze_startup_objects()
         await app.run_worker_async(
             concurrency=concurrency,
             name=worker_name("worker"),
