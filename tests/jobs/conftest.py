@@ -37,7 +37,8 @@ class Stack:
 
     def work(self) -> None:
         """Run a worker until no job is due; the events published meanwhile are queued as the
-        worker's outbox listener queues them (tests/jobs/test_outbox_listener.py). The cron
+        worker's outbox listener queues them when it connects (tests/jobs/
+        test_outbox_listener.py; connected, it delivers what it is notified of itself). The cron
         periodics stay off: one falling due mid-test (a reconciliation poll against the fake
         vendors, every minute) would change what the test sees; tests run them by name."""
         for _ in range(5):  # delivering events can publish more (a workflow opens a ticket)

@@ -1,6 +1,8 @@
-"""The job worker's ear for the event outbox: LISTEN on outbox.CHANNEL and queue one delivery
-job per notified tenant (at most one waiting per tenant). On every (re)connect the tenants with
-undelivered events are queued, so what was published meanwhile does not wait for the sweep."""
+"""The job worker's ear for the event outbox: LISTEN on outbox.CHANNEL and deliver the notified
+tenants' events at once, in a thread (a `deliver_events` job per batch cost more CPU than the
+delivery itself). On every (re)connect a delivery job is queued for each tenant with
+undelivered events, so what was published meanwhile does not wait for the sweep; a delivery
+that fails here is left to the sweep too."""
 
 from __future__ import annotations
 
@@ -13,18 +15,24 @@ from datetime import timedelta
 import psycopg
 
 from alertdesk.jobs.app import conninfo
+from alertdesk.jobs.consumers import consumers
 from alertdesk.runtime import Runtime
 from alertdesk.services.automation import outbox
 
-GATHER_SECONDS = 0.05  # notices arriving this close together are queued in one transaction
+GATHER_SECONDS = 0.05  # notices arriving this close together are delivered together
 RECONNECT_SECONDS = 5.0
 log = logging.getLogger(__name__)
 
 
-def queue_tenants(runtime: Runtime, tenants: Iterable[uuid.UUID]) -> None:
-    with runtime.database.transaction() as session:
-        for tenant in sorted(set(tenants)):
-            outbox.defer_delivery(session, tenant)
+def deliver_tenants(runtime: Runtime, tenants: Iterable[uuid.UUID]) -> None:
+    """Each tenant's undelivered events, tenant by tenant (one failing leaves the others)."""
+    for tenant in sorted(set(tenants)):
+        try:
+            outbox.deliver_pending(
+                runtime.database, tenant, consumers(runtime.settings), runtime.now()
+            )
+        except Exception:  # the database went away mid-way: the sweep queues it again
+            log.exception("delivering the events of tenant %s failed; the sweep retries", tenant)
 
 
 def queue_undelivered(runtime: Runtime) -> int:
@@ -53,7 +61,7 @@ async def listen(runtime: Runtime) -> None:
                     more = [n.payload async for n in conn.notifies(timeout=GATHER_SECONDS)]
                     tenants = [t for t in map(_tenant, first + more) if t is not None]
                     if tenants:
-                        await asyncio.to_thread(queue_tenants, runtime, tenants)
+                        await asyncio.to_thread(deliver_tenants, runtime, tenants)
         except asyncio.CancelledError:
             raise
         except Exception:

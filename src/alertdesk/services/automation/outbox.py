@@ -1,8 +1,9 @@
 """Delivering the event outbox after commit. Publishing notifies CHANNEL with the tenant; the
-job worker listens (jobs/outbox_listener.py) and queues one `deliver_events` job per tenant.
+job worker listens (jobs/outbox_listener.py) and delivers the notified tenants' events itself.
 Nothing is queued inside the publishing transaction: a job row with a queueing lock would make
 every publishing transaction of the tenant wait for the one before to commit. Events whose
-notice was missed (no worker listening, a crash) are queued by the sweep.
+notice was missed (no worker listening, a crash, a failed delivery) are queued as one
+`deliver_events` job per tenant: when the listener connects, and by the sweep.
 
 The job hands a batch of events to every consumer of their types in one transaction that also
 marks them delivered, so a consumer acts once per event however often delivery is repeated.
