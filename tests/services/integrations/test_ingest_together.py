@@ -23,6 +23,7 @@ from alertdesk.services.integrations.deliveries import (
     ingest_together,
 )
 from alertdesk.services.integrations.inbound import Delivery
+from alertdesk.services.integrations.records import parse_settings
 from alertdesk.storage.database import Database
 from alertdesk.storage.migrate import upgrade
 from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute, Ticket
@@ -152,6 +153,23 @@ def test_deliveries_of_one_integration_taken_together_read_it_and_its_routing_on
     with engine_statements(db.engine) as seen:
         ingest_together(db, again)
     assert len([s for s in seen if "FROM board" in s]) == 1  # read again: a new transaction
+
+
+def test_an_integration_s_settings_are_validated_once_per_transaction(
+    db: Database, tenant: tuple[uuid.UUID, uuid.UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t, first = tenant
+    validated: list[object] = []
+
+    def counted(raw: dict[str, Any]) -> Any:  # the real validation, counted
+        validated.append(raw)
+        return parse_settings(raw)
+
+    monkeypatch.setattr(inbound, "parse_settings", counted)
+    ingest_together(db, [arrival(t, first, trigger(str(uuid.uuid4()))) for _ in range(3)])
+    assert len(validated) == 1
+    ingest_together(db, [arrival(t, first, trigger(str(uuid.uuid4()))) for _ in range(2)])
+    assert len(validated) == 2  # again in a new transaction: an edit in between counts
 
 
 def test_one_failing_delivery_sends_each_alone_and_nothing_is_lost_or_done_twice(

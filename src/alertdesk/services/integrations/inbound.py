@@ -148,7 +148,7 @@ def process(
     if source is None:
         raise Conflict(f"{integration.provider} does not take webhooks.")
     inbound.attempts += 1
-    severity: Severity = parse_settings(integration.settings).default_severity
+    severity = _default_severity(session, integration)
     ctx = WebhookContext(inbound.tenant, integration.id, severity, inbound.received_at)
     try:
         result = _checked(source.normalize(source.parse(inbound.body), ctx))
@@ -173,6 +173,17 @@ def process(
     if outcome.warnings:
         body["warnings"] = list(outcome.warnings)
     return _mark(inbound, "processed", Delivery(200, body), now)
+
+
+def _default_severity(session: Session, integration: Integration) -> Severity:
+    """The integration's default severity, its settings validated once per transaction (the
+    deliveries taken together share it)."""
+    known: dict[tuple[uuid.UUID, uuid.UUID], Severity]
+    known = transaction_memory(session, "default_severity")
+    key = (integration.tenant, integration.id)
+    if key not in known:
+        known[key] = parse_settings(integration.settings).default_severity
+    return known[key]
 
 
 def _checked(result: AlertEvent | Ignored) -> AlertEvent | Ignored:
