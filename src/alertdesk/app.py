@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from importlib.resources import files
 from pathlib import Path
 from typing import IO
@@ -26,22 +26,15 @@ from alertdesk.web.session_cookie import SessionCodec
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    worker = in_process_worker(app.state.runtime) if app.state.runs_worker else nullcontext()
     try:
-        if app.state.runs_worker:
-            async with in_process_worker(app.state.runtime):
-                _serving(app)
-                yield
-        else:
-            _serving(app)
+        async with worker:
+            if app.state.owns_runtime:  # a server's process (a test's app shares its process)
+                freeze_startup_objects()
             yield
     finally:
         if app.state.owns_runtime:
             app.state.runtime.close()
-
-
-def _serving(app: FastAPI) -> None:
-    if app.state.owns_runtime:  # a server's process (an app a test builds shares its process)
-        freeze_startup_objects()
 
 
 def create_app(runtime: Runtime) -> FastAPI:

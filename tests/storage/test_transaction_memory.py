@@ -3,10 +3,12 @@ when it ends, never seen by the next transaction of the same session."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from alertdesk.storage.database import transaction_memory
+from alertdesk.storage.database import read_once, transaction_memory
 
 
 def test_a_transaction_remembers_until_it_ends(engine: Engine) -> None:
@@ -29,3 +31,21 @@ def test_a_rolled_back_transaction_forgets_too(engine: Engine) -> None:
         session.rollback()
         with session.begin():
             assert transaction_memory(session, "reads") == {}
+
+
+def test_read_once_reads_a_key_once_per_transaction(engine: Engine) -> None:
+    reads: list[str] = []
+
+    def read(key: str) -> str | None:
+        reads.append(key)
+        return None if key == "none" else key.upper()
+
+    with Session(engine) as session:
+        with session.begin():
+            for key in ("a", "a", "b", "none", "none"):
+                expected = None if key == "none" else key.upper()
+                assert read_once(session, "reads", key, partial(read, key)) == expected
+        assert reads == ["a", "b", "none"]  # None is remembered too
+        with session.begin():
+            read_once(session, "reads", "a", lambda: read("a"))
+        assert reads == ["a", "b", "none", "a"]

@@ -26,11 +26,10 @@ log = logging.getLogger(__name__)
 
 def deliver_tenants(runtime: Runtime, tenants: Iterable[uuid.UUID]) -> None:
     """Each tenant's undelivered events, tenant by tenant (one failing leaves the others)."""
+    acting = consumers(runtime.settings)
     for tenant in sorted(set(tenants)):
         try:
-            outbox.deliver_pending(
-                runtime.database, tenant, consumers(runtime.settings), runtime.now()
-            )
+            outbox.deliver_pending(runtime.database, tenant, acting, runtime.now())
         except Exception:  # the database went away mid-way: the sweep queues it again
             log.exception("delivering the events of tenant %s failed; the sweep retries", tenant)
 

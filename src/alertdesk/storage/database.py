@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -70,6 +70,7 @@ class Database:
 
 
 _MEMORY = "alertdesk.memory"
+T = TypeVar("T")
 
 
 def transaction_memory(session: Session, name: str) -> dict[Any, Any]:
@@ -78,6 +79,15 @@ def transaction_memory(session: Session, name: str) -> dict[Any, Any]:
     the events of an outbox batch)."""
     memory: dict[str, dict[Any, Any]] = session.info.setdefault(_MEMORY, {})
     return memory.setdefault(name, {})
+
+
+def read_once(session: Session, name: str, key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` the first time `key` is asked for under `name` in the session's transaction;
+    what it returned, after (in `transaction_memory`)."""
+    known = transaction_memory(session, name)
+    if key not in known:
+        known[key] = read()
+    return cast(T, known[key])
 
 
 @event.listens_for(Session, "after_transaction_end")

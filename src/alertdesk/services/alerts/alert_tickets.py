@@ -19,7 +19,7 @@ from alertdesk.core.templates import ticket_text
 from alertdesk.core.types import AlertEvent, provider_label
 from alertdesk.errors import InvalidField
 from alertdesk.services.tickets.opener import TicketDraft
-from alertdesk.storage.database import transaction_memory
+from alertdesk.storage.database import read_once
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import (
     Board,
@@ -83,17 +83,16 @@ def _routing(session: Session, tenant: uuid.UUID, actions: RuleActions) -> _Rout
     rule's board when it still exists, else the default one; the rule's assignee while an
     active user, else nobody. Read once per transaction (the tickets of deliveries taken
     together mostly share it)."""
-    read: dict[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None], _Routing | None]
-    read = transaction_memory(session, "routings")
     key = (tenant, actions.board_id, actions.assign_to_user_id)
-    if key not in read:
-        wanted = {"tenant": tenant, "board_id": key[1], "user_id": key[2]}
-        rows = _ROUTING.rows(session, wanted)
+
+    def read() -> _Routing | None:
+        rows = _ROUTING.rows(session, {"tenant": tenant, "board_id": key[1], "user_id": key[2]})
         board_id, status_id, user_id = rows[0][:3]
         priorities = [(r[3], r[4], r[5], r[6]) for r in rows if r[3] is not None]
         found = board_id is not None and status_id is not None
-        read[key] = _Routing(board_id, status_id, user_id, priorities) if found else None
-    if (routing := read[key]) is None:
+        return _Routing(board_id, status_id, user_id, priorities) if found else None
+
+    if (routing := read_once(session, "routings", key, read)) is None:
         raise InvalidField("board_id", "No board with a default status is available.")
     return routing
 

@@ -22,7 +22,7 @@ from alertdesk.providers.base import BadPayload, Ignored, WebhookContext
 from alertdesk.services.alerts.pipeline import process_alert_event
 from alertdesk.services.integrations.records import parse_settings, provider_of
 from alertdesk.services.lookup import get_owned
-from alertdesk.storage.database import refusal_reason, transaction_memory
+from alertdesk.storage.database import read_once, refusal_reason
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.models import Alert, InboundEvent, Integration, IntegrationRoute
 from alertdesk.storage.rows import columns_of, detached, new_row
@@ -62,7 +62,7 @@ def find_active_integration(
     the integration is then read from that tenant's shard alone (one joining both would reach
     every shard on Citus). An integration never changes tenant: the route is remembered by the
     process, so a delivery costs one statement here, and the deliveries taken together in one
-    transaction one in all (`transaction_memory`). The integration is not in the session."""
+    transaction one in all (`read_once`). The integration is not in the session."""
     spec = get_provider(provider)
     if spec is None or spec.webhook is None:
         return None
@@ -76,13 +76,13 @@ def find_active_integration(
         if len(_ROUTES) >= MAX_ROUTES:
             _ROUTES.clear()
         _ROUTES[integration_id] = tenant
-    read: dict[tuple[str, uuid.UUID], Integration | None]
-    read = transaction_memory(session, "active_integrations")
-    if (provider, integration_id) not in read:
+
+    def read() -> Integration | None:
         found = {"tenant": tenant, "integration_id": integration_id, "provider": provider}
         row = _ACTIVE_INTEGRATION.row(session, found)
-        read[provider, integration_id] = None if row is None else detached(Integration, row)
-    return read[provider, integration_id]
+        return None if row is None else detached(Integration, row)
+
+    return read_once(session, "active_integrations", (provider, integration_id), read)
 
 
 def received(
@@ -178,12 +178,9 @@ def process(
 def _default_severity(session: Session, integration: Integration) -> Severity:
     """The integration's default severity, its settings validated once per transaction (the
     deliveries taken together share it)."""
-    known: dict[tuple[uuid.UUID, uuid.UUID], Severity]
-    known = transaction_memory(session, "default_severity")
     key = (integration.tenant, integration.id)
-    if key not in known:
-        known[key] = parse_settings(integration.settings).default_severity
-    return known[key]
+    return read_once(session, "default_severity", key,
+                     lambda: parse_settings(integration.settings).default_severity)  # fmt: skip
 
 
 def _checked(result: AlertEvent | Ignored) -> AlertEvent | Ignored:

@@ -64,7 +64,9 @@ def open_ticket(
     assert row is not None  # an INSERT … RETURNING returns its row
     ticket = persistent(session, Ticket, row)
     for asset_id in dict.fromkeys(draft.asset_ids):
-        insert_new(session, TicketAsset(tenant=tenant, ticket_id=ticket.id, asset_id=asset_id))
+        insert_new(
+            session, new_row(TicketAsset, tenant=tenant, ticket_id=ticket.id, asset_id=asset_id)
+        )
     if draft.first_note:
         add_system_note(session, tenant, ticket.id, draft.first_note, now)
     payload = {

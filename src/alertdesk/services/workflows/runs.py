@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from alertdesk.core.workflows import WorkflowFilter, fill, filter_matches
 from alertdesk.services.workflows.actions import ACTIONS, StepContext, StepFailed
-from alertdesk.storage.database import Database, transaction_memory
+from alertdesk.storage.database import Database, read_once
 from alertdesk.storage.direct import Direct
 from alertdesk.storage.job_queue import defer
 from alertdesk.storage.models import Event, Workflow, WorkflowRun
@@ -52,12 +52,12 @@ def _active(session: Session, tenant: uuid.UUID, trigger: str) -> list[Workflow]
     """The tenant's active workflows of a trigger, read once per transaction: the outbox hands
     a batch of events to `start_runs` in one, and most tenants have no workflow for most.
     Read to match and name, not to change: not in the session."""
-    known: dict[tuple[uuid.UUID, str], list[Workflow]]
-    known = transaction_memory(session, "active_workflows")
-    if (tenant, trigger) not in known:
+
+    def read() -> list[Workflow]:
         found = _ACTIVE.rows(session, {"tenant": tenant, "trigger": trigger})
-        known[tenant, trigger] = [detached(Workflow, row) for row in found]
-    return known[tenant, trigger]
+        return [detached(Workflow, row) for row in found]
+
+    return read_once(session, "active_workflows", (tenant, trigger), read)
 
 
 def _queue(session: Session, workflow: Workflow, event: Event, now: datetime) -> None:
